@@ -1,0 +1,1 @@
+"""The enrolment console: use-cases, API client and Streamlit glue."""

@@ -1,0 +1,79 @@
+"""The console's one exception tree.
+
+Third-party errors (httpx2, authlib, SQLAlchemy) are translated into these once, at the
+boundary, with ``raise ... from exc``. Pages catch only ``ConsoleError`` and show ``str(exc)``,
+which is always a sentence an operator can act on and never contains a secret.
+
+::
+
+    ConsoleError
+    ├── ConfigError            a setting is missing or malformed; names the setting
+    ├── InputError             operator input was rejected; names the rule it broke
+    ├── NotFoundError          no such account or enrolment
+    ├── ConflictError          the action clashes with the current state (duplicate, finished)
+    └── ApiError               the Mobile Identity API did not do what was asked
+        ├── ApiUnavailable     timeout, connection refused, 5xx after the retries
+        ├── ApiRateLimited     429 after the retries
+        ├── ApiAuthError       no token (invalid_client) or 401 after a fresh token
+        ├── ApiForbidden       403 insufficient_scope; ``scope`` names the missing scope
+        ├── ApiNotFound        404: the service has no enrolment for this user
+        └── ApiProtocolError   malformed body, a qrCode that is not a PNG, an unexpected status
+"""
+
+from __future__ import annotations
+
+
+class ConsoleError(Exception):
+    """Base of every error the console raises on purpose."""
+
+
+class ConfigError(ConsoleError):
+    """A setting is missing or malformed."""
+
+
+class InputError(ConsoleError):
+    """Operator input was rejected."""
+
+
+class NotFoundError(ConsoleError):
+    """No such account or enrolment."""
+
+
+class ConflictError(ConsoleError):
+    """The action clashes with the current state."""
+
+
+class ApiError(ConsoleError):
+    """The Mobile Identity API failed; ``status_code`` is the last HTTP status, if any."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class ApiUnavailable(ApiError):
+    """Timeout, connection error, or 5xx after the retries."""
+
+
+class ApiRateLimited(ApiError):
+    """429 Too Many Requests after the retries."""
+
+
+class ApiAuthError(ApiError):
+    """The access token could not be obtained, or was refused after renewal."""
+
+
+class ApiForbidden(ApiError):
+    """403 insufficient_scope."""
+
+    def __init__(self, message: str, *, scope: str | None = None) -> None:
+        super().__init__(message, status_code=403)
+        self.scope = scope
+
+
+class ApiNotFound(ApiError):
+    """404: the service knows no enrolment for this user."""
+
+
+class ApiProtocolError(ApiError):
+    """The response broke the contract (malformed JSON, not a PNG, unexpected status)."""

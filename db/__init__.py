@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, engine, repository and Alembic migrations."""

@@ -1,0 +1,1 @@
+"""A Mobile Identity API simulator; imports nothing from dashboard/ or db/."""
