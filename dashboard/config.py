@@ -1,13 +1,15 @@
 """Settings, read once from environment variables and ``.streamlit/secrets.toml``, then frozen.
 
 Every setting has an environment name (``OMI_BASE_URL``, ``DATABASE_URL``, ...). The same
-names may be given as top-level keys in ``.streamlit/secrets.toml``; the environment wins.
+names may be given as top-level keys in ``.streamlit/secrets.toml``; the environment wins
+(a blank environment variable counts as unset, so secrets.toml still applies).
 A bad value raises ``ConfigError`` naming the setting, never a traceback deep inside the app.
 An unset ``OMI_BASE_URL`` means: start the embedded simulator (demo mode).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -131,7 +133,7 @@ def load_settings(
             base_url=base_url,
             client_id=source.required("OMI_CLIENT_ID"),
             client_secret=Secret(source.required("OMI_CLIENT_SECRET")),
-            token_url=source.text("OMI_TOKEN_URL", OmiSettings.token_url),
+            token_url=source.path_or_url("OMI_TOKEN_URL", OmiSettings.token_url),
             client_auth=source.choice(
                 "OMI_CLIENT_AUTH", ("client_secret_post", "client_secret_basic")
             ),
@@ -166,6 +168,8 @@ def _read_secrets(path: Path | None) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} cannot be read: {exc.__class__.__name__}") from None
 
 
 class _Source:
@@ -177,7 +181,7 @@ class _Source:
 
     def raw(self, name: str) -> str | None:
         value = self._environ.get(name)
-        if value is None and name in self._secrets:
+        if (value is None or not value.strip()) and name in self._secrets:
             secret = self._secrets[name]
             if isinstance(secret, dict | list):
                 raise ConfigError(f"{name} in secrets.toml must be a single value, not a table")
@@ -203,6 +207,15 @@ class _Source:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"{name} must be an http(s) URL such as https://host, got {value!r}")
         return value.rstrip("/")
+
+    def path_or_url(self, name: str, default: str) -> str:
+        value = self.text(name, default)
+        parts = urlsplit(value)
+        if value.startswith("/") or (parts.scheme in ("http", "https") and parts.netloc):
+            return value
+        raise ConfigError(
+            f"{name} must be a path starting with '/' or an http(s) URL, got {value!r}"
+        )
 
     def path(self, name: str, default: str) -> str:
         value = self.text(name, default)
@@ -236,7 +249,10 @@ class _Source:
         try:
             number = kind(value)
         except ValueError:
-            raise ConfigError(f"{name} must be a number, got {value!r}") from None
+            what = "a whole number" if kind is int else "a number"
+            raise ConfigError(f"{name} must be {what}, got {value!r}") from None
+        if isinstance(number, float) and not math.isfinite(number):
+            raise ConfigError(f"{name} must be a finite number, got {value!r}")
         if (minimum is not None and number < minimum) or (  # type: ignore[operator]
             maximum is not None and number > maximum  # type: ignore[operator]
         ):

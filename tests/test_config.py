@@ -1,0 +1,225 @@
+"""Settings: every name read, the environment over secrets.toml, a named error per bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.config import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_SCOPES,
+    OmiSettings,
+    Secret,
+    load_settings,
+    setting_names,
+)
+from dashboard.errors import ConfigError
+
+BASE = {"OMI_BASE_URL": "https://tenant.example", "OMI_CLIENT_ID": "cid"}
+REAL = {**BASE, "OMI_CLIENT_SECRET": "s3cret-value"}
+NO_FILE: Path | None = None
+
+
+def test_defaults_mean_demo_mode() -> None:
+    settings = load_settings({}, NO_FILE)
+    assert settings.demo_mode
+    assert settings.omi is None
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.poll_interval == 1.0
+    sim = settings.simulator
+    assert (sim.host, sim.port, sim.public_url, sim.client_id) == (
+        "127.0.0.1",
+        0,
+        None,
+        "demo-console",
+    )
+    assert not sim.client_secret
+    assert (sim.qr_ttl, sim.token_ttl) == (300, 3600)
+
+
+def test_every_setting_is_read_from_the_environment() -> None:
+    env = {
+        **REAL,
+        "OMI_TOKEN_URL": "https://idp.example/token",
+        "OMI_CLIENT_AUTH": "client_secret_basic",
+        "OMI_SCOPES": "a:b, c:d  e:f",
+        "OMI_ENROL_PATH": "/v2/enrol",
+        "OMI_STATUS_PATH": "/v2/status",
+        "OMI_USER_ID_FIELD": "accountId",
+        "OMI_TIMEOUT": "2.5",
+        "OMI_MAX_RETRIES": "5",
+        "OMI_BACKOFF": "0.25",
+        "SIM_HOST": "192.168.1.20",
+        "SIM_PORT": "8700",
+        "SIM_PUBLIC_URL": "http://192.168.1.20:8700/",
+        "SIM_CLIENT_ID": "sim-id",
+        "SIM_CLIENT_SECRET": "sim-secret",
+        "SIM_QR_TTL": "60",
+        "SIM_TOKEN_TTL": "120",
+        "DATABASE_URL": "sqlite:///x.db",
+        "POLL_INTERVAL": "2",
+    }
+    assert set(env) == set(setting_names()), "the test covers every setting name"
+    settings = load_settings(env, NO_FILE)
+    assert settings.omi == OmiSettings(
+        base_url="https://tenant.example",
+        client_id="cid",
+        client_secret=Secret("s3cret-value"),
+        token_url="https://idp.example/token",
+        client_auth="client_secret_basic",
+        scopes=("a:b", "c:d", "e:f"),
+        enrol_path="/v2/enrol",
+        status_path="/v2/status",
+        user_id_field="accountId",
+        timeout=2.5,
+        max_retries=5,
+        backoff=0.25,
+    )
+    assert not settings.demo_mode
+    sim = settings.simulator
+    assert (sim.host, sim.port, sim.public_url) == (
+        "192.168.1.20",
+        8700,
+        "http://192.168.1.20:8700",
+    )
+    assert (sim.client_id, sim.client_secret.reveal()) == ("sim-id", "sim-secret")
+    assert (sim.qr_ttl, sim.token_ttl) == (60, 120)
+    assert settings.database_url == "sqlite:///x.db"
+    assert settings.poll_interval == 2.0
+
+
+def test_omi_defaults_when_only_the_required_names_are_set() -> None:
+    omi = load_settings(REAL, NO_FILE).omi
+    assert omi is not None
+    assert omi.token_url == "/auth/oauth2.0/v1/token"
+    assert omi.absolute_token_url == "https://tenant.example/auth/oauth2.0/v1/token"
+    assert omi.client_auth == "client_secret_post"
+    assert omi.scopes == DEFAULT_SCOPES
+    assert (omi.enrol_path, omi.status_path, omi.user_id_field) == (
+        "/omi/qr/enrol",
+        "/omi/qr/enrol/status",
+        "userId",
+    )
+    assert (omi.timeout, omi.max_retries, omi.backoff) == (10.0, 3, 0.5)
+
+
+def test_absolute_token_url_keeps_a_full_url_and_joins_a_path() -> None:
+    omi = OmiSettings("https://t.example/", "c", Secret("s"), token_url="https://idp/x")
+    assert omi.absolute_token_url == "https://idp/x"
+    omi = OmiSettings("https://t.example/api/", "c", Secret("s"), token_url="/token")
+    assert omi.absolute_token_url == "https://t.example/api/token"
+
+
+def test_secrets_toml_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        'OMI_BASE_URL = "https://from-file.example"\n'
+        'OMI_CLIENT_ID = "file-id"\n'
+        'OMI_CLIENT_SECRET = "file-secret"\n'
+        "OMI_MAX_RETRIES = 7\n"
+        "SIM_PORT = 8701\n"
+        'DATABASE_URL = "sqlite:///file.db"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings({"OMI_CLIENT_ID": "env-id", "DATABASE_URL": "  "}, secrets)
+    omi = settings.omi
+    assert omi is not None
+    assert omi.base_url == "https://from-file.example"
+    assert omi.client_id == "env-id"
+    assert omi.client_secret.reveal() == "file-secret"
+    assert omi.max_retries == 7
+    assert settings.simulator.port == 8701
+    assert settings.database_url == "sqlite:///file.db", "a blank variable counts as unset"
+
+
+def test_a_missing_secrets_file_is_fine(tmp_path: Path) -> None:
+    assert load_settings({}, tmp_path / "absent.toml").demo_mode
+
+
+def test_secrets_toml_that_is_not_toml_is_a_config_error(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('OMI_BASE_URL = "unterminated\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings({}, secrets)
+
+
+def test_secrets_toml_that_cannot_be_read_is_a_config_error(tmp_path: Path) -> None:
+    folder = tmp_path / "secrets.toml"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_settings({}, folder)
+
+
+def test_a_table_in_secrets_toml_is_refused_by_name(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("[OMI_BASE_URL]\nurl = 'x'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="OMI_BASE_URL"):
+        load_settings({}, secrets)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("OMI_BASE_URL", "tenant.example"),
+        ("OMI_BASE_URL", "ftp://tenant.example"),
+        ("OMI_TOKEN_URL", "token"),
+        ("OMI_TOKEN_URL", "ftp://idp/token"),
+        ("OMI_CLIENT_AUTH", "private_key_jwt"),
+        ("OMI_ENROL_PATH", "omi/qr/enrol"),
+        ("OMI_STATUS_PATH", "status"),
+        ("OMI_TIMEOUT", "soon"),
+        ("OMI_TIMEOUT", "0"),
+        ("OMI_TIMEOUT", "nan"),
+        ("OMI_TIMEOUT", "inf"),
+        ("OMI_MAX_RETRIES", "-1"),
+        ("OMI_MAX_RETRIES", "2.5"),
+        ("OMI_BACKOFF", "-0.5"),
+        ("OMI_BACKOFF", "inf"),
+        ("SIM_PORT", "70000"),
+        ("SIM_PORT", "http"),
+        ("SIM_PUBLIC_URL", "192.168.1.20:8700"),
+        ("SIM_QR_TTL", "0"),
+        ("SIM_TOKEN_TTL", "-5"),
+        ("POLL_INTERVAL", "0"),
+        ("POLL_INTERVAL", "61"),
+        ("POLL_INTERVAL", "nan"),
+    ],
+)
+def test_a_bad_value_is_a_config_error_naming_the_setting(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({**REAL, name: value}, NO_FILE)
+    assert name in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["OMI_CLIENT_ID", "OMI_CLIENT_SECRET"])
+def test_credentials_are_required_with_a_base_url(name: str) -> None:
+    env = {k: v for k, v in REAL.items() if k != name}
+    with pytest.raises(ConfigError, match=name):
+        load_settings(env, NO_FILE)
+
+
+def test_a_bad_value_from_secrets_toml_is_named_too(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("OMI_TIMEOUT = -3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="OMI_TIMEOUT"):
+        load_settings(REAL, secrets)
+
+
+def test_the_secret_never_shows() -> None:
+    settings = load_settings(REAL, NO_FILE)
+    assert settings.omi is not None
+    secret = settings.omi.client_secret
+    for text in (repr(settings), str(settings), repr(settings.omi), str(secret)):
+        assert "s3cret-value" not in text
+    assert settings.omi.client_secret.reveal() == "s3cret-value"
+    assert repr(Secret("")) == "Secret('')"
+    assert Secret("a") == Secret("a") != Secret("b")
+    assert hash(Secret("a")) == hash(Secret("a"))
+
+
+def test_with_omi_leaves_demo_mode() -> None:
+    settings = load_settings({}, NO_FILE)
+    omi = OmiSettings("http://127.0.0.1:1", "c", Secret("s"))
+    assert not settings.with_omi(omi).demo_mode
+    assert settings.demo_mode
