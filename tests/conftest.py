@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from simulator.config import SimConfig
+from simulator.embedded import RunningSimulator
+from simulator.embedded import start as start_embedded_simulator
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -71,3 +77,28 @@ def chromium_path() -> str:
             f"Chromium not found at {CHROMIUM}; apt-get install chromium", "REQUIRE_CHROMIUM"
         )
     return CHROMIUM
+
+
+StartSimulator = Callable[..., RunningSimulator]
+
+
+@pytest.fixture
+def start_simulator() -> Iterator[StartSimulator]:
+    """Start simulators with ``SimConfig`` overrides (``qr_ttl=0.5``...); all stop at teardown."""
+    started: list[RunningSimulator] = []
+
+    def start(**overrides: Any) -> RunningSimulator:
+        config = dataclasses.replace(SimConfig(), **overrides)
+        running = start_embedded_simulator(config)
+        started.append(running)
+        return running
+
+    yield start
+    for running in reversed(started):
+        running.stop()
+
+
+@pytest.fixture
+def simulator(start_simulator: StartSimulator) -> RunningSimulator:
+    """A fresh embedded simulator on a free loopback port, stopped after the test."""
+    return start_simulator()

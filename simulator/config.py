@@ -1,0 +1,85 @@
+"""The simulator's settings: one frozen value, resolved once the listening port is known."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import secrets
+from dataclasses import dataclass, field
+
+ENROL_SCOPE = "credential:omi:enrol:qr:admin:post"
+STATUS_SCOPE = "credential:omi:enrol:status:get"
+WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 - names, not a bind
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """How a simulator listens, whom it accepts and how long its tokens and QR codes live.
+
+    ``port=0`` picks a free port; ``client_secret=""`` generates a random one;
+    ``public_url=None`` means the base URL the simulator is reached on; ``allow_controls=None``
+    opens the ``/_sim/`` routes only when ``host`` is a loopback address.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    public_url: str | None = None
+    client_id: str = "demo-console"
+    client_secret: str = field(default="", repr=False)
+    qr_ttl: float = 300.0
+    token_ttl: float = 3600.0
+    allowed_scopes: tuple[str, ...] = (ENROL_SCOPE, STATUS_SCOPE)
+    allow_controls: bool | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, got {self.port}")
+        if self.qr_ttl <= 0:
+            raise ValueError(f"qr_ttl must be positive, got {self.qr_ttl}")
+        if self.token_ttl <= 0:
+            raise ValueError(f"token_ttl must be positive, got {self.token_ttl}")
+        if not self.client_id:
+            raise ValueError("client_id must not be empty")
+
+    @property
+    def controls_allowed(self) -> bool:
+        """Whether the ``/_sim/`` control routes answer (otherwise they refuse with 403)."""
+        if self.allow_controls is not None:
+            return self.allow_controls
+        return is_loopback(self.host)
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback IP addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def connect_host(host: str) -> str:
+    """The address a local client uses to reach a server bound to ``host``."""
+    if host in WILDCARD_HOSTS:
+        return "::1" if host == "::" else "127.0.0.1"
+    return host
+
+
+def base_url(host: str, port: int) -> str:
+    """``http://host:port`` with IPv6 literals bracketed."""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def resolve(config: SimConfig, bound_port: int | None = None) -> SimConfig:
+    """Fill in what ``config`` left open: the bound port, the public URL and the secret."""
+    port = bound_port if bound_port is not None else config.port
+    public_url = config.public_url or base_url(connect_host(config.host), port)
+    return dataclasses.replace(
+        config,
+        port=port,
+        public_url=public_url.rstrip("/"),
+        client_secret=config.client_secret or secrets.token_urlsafe(32),
+    )

@@ -1,0 +1,140 @@
+"""``/_sim/...``: counters, faults, token revocation, reset and enrolments, for tests and demos.
+
+Refused with 403 unless the configuration allows them (by default only on a loopback host).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import time
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from simulator import errors
+from simulator.api import device_url, normalise_user_id
+from simulator.config import SimConfig
+from simulator.faults import Endpoint, parse_fault
+from simulator.state import Enrolment, Store, rfc3339
+
+log = logging.getLogger("simulator")
+
+
+def _guarded(endpoint: Endpoint) -> Endpoint:
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request) -> Response:
+        config: SimConfig = request.app.state.config
+        if not config.controls_allowed:
+            return JSONResponse(
+                {"error": "forbidden", "error_description": "simulator controls are disabled"},
+                status_code=403,
+            )
+        return await endpoint(request)
+
+    return wrapper
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _describe(config: SimConfig, enrolment: Enrolment) -> dict[str, Any]:
+    return {
+        "userId": enrolment.user_id,
+        "status": enrolment.status,
+        "deviceUrl": device_url(config, enrolment.code),
+        "expiresAt": rfc3339(enrolment.expires_at),
+        "updatedAt": rfc3339(enrolment.updated_at),
+    }
+
+
+@_guarded
+async def stats(request: Request) -> Response:
+    """``{"requests": {"METHOD /path": {"status": count}}}``."""
+    return JSONResponse({"requests": _store(request).stats_snapshot()})
+
+
+@_guarded
+async def add_fault(request: Request) -> Response:
+    """Queue a fault for the next ``count`` requests to one route."""
+    try:
+        route, fault = parse_fault(json.loads(await request.body()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        return errors.invalid_request(str(exc))
+    store = _store(request)
+    with store.lock:
+        store.faults[route].append(fault)
+        queued = sum(f.remaining for f in store.faults[route])
+    log.info("fault queued on %s: status %s x%s", route, fault.status, fault.remaining)
+    return JSONResponse({"route": route, "queued": queued}, status_code=201)
+
+
+@_guarded
+async def clear_faults(request: Request) -> Response:
+    """Drop every queued fault."""
+    store = _store(request)
+    with store.lock:
+        store.faults.clear()
+    return Response(status_code=204)
+
+
+@_guarded
+async def revoke_tokens(request: Request) -> Response:
+    """Revoke every issued token."""
+    revoked = _store(request).revoke_tokens()
+    log.info("revoked %d tokens", revoked)
+    return JSONResponse({"revoked": revoked})
+
+
+@_guarded
+async def reset(request: Request) -> Response:
+    """Forget tokens, enrolments, faults and counters."""
+    _store(request).reset()
+    log.info("simulator reset")
+    return Response(status_code=204)
+
+
+@_guarded
+async def enrolments(request: Request) -> Response:
+    """Every user's current enrolment, with the device URL its QR code encodes."""
+    config: SimConfig = request.app.state.config
+    store = _store(request)
+    now = time.time()
+    with store.lock:
+        current = sorted(store.enrolments.values(), key=lambda e: e.created_at)
+        for enrolment in current:
+            enrolment.refresh(now)
+        listing = [_describe(config, e) for e in current]
+    return JSONResponse(listing)
+
+
+@_guarded
+async def enrolment(request: Request) -> Response:
+    """One user's current enrolment; 404 when there is none."""
+    config: SimConfig = request.app.state.config
+    user_id = normalise_user_id(request.path_params["user_id"])
+    if user_id is None:
+        return errors.invalid_request("userId must be a UUID")
+    store = _store(request)
+    with store.lock:
+        found = store.enrolments.get(user_id)
+        if found is None:
+            return errors.not_found()
+        found.refresh(time.time())
+        return JSONResponse(_describe(config, found))
+
+
+ROUTES = [
+    Route("/_sim/stats", stats, methods=["GET"]),
+    Route("/_sim/faults", add_fault, methods=["POST"]),
+    Route("/_sim/faults", clear_faults, methods=["DELETE"]),
+    Route("/_sim/tokens/revoke", revoke_tokens, methods=["POST"]),
+    Route("/_sim/reset", reset, methods=["POST"]),
+    Route("/_sim/enrolments", enrolments, methods=["GET"]),
+    Route("/_sim/enrolments/{user_id}", enrolment, methods=["GET"]),
+]

@@ -1,0 +1,132 @@
+"""Run the simulator inside this process: uvicorn on a daemon thread."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+from uuid import UUID
+
+import uvicorn
+
+from simulator.api import device_url, normalise_user_id
+from simulator.app import create_app
+from simulator.config import SimConfig, base_url, connect_host, resolve
+from simulator.state import OPEN_STATUSES, Store
+
+log = logging.getLogger("simulator")
+STARTUP_TIMEOUT = 15.0
+STOP_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class RunningSimulator:
+    """A started simulator: where to reach it and the credentials it accepts."""
+
+    base_url: str
+    public_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    config: SimConfig = field(repr=False, compare=False)
+    store: Store = field(repr=False, compare=False)
+    server: uvicorn.Server = field(repr=False, compare=False)
+    thread: threading.Thread = field(repr=False, compare=False)
+
+    def device_url(self, user_id: UUID | str) -> str | None:
+        """The device page of the user's current QR code while it can still be used, else None.
+
+        For demos without a phone: the console links to the page a scan would open.
+        """
+        key = normalise_user_id(str(user_id))
+        if key is None:
+            return None
+        with self.store.lock:
+            enrolment = self.store.enrolments.get(key)
+            if enrolment is None:
+                return None
+            enrolment.refresh(time.time())
+            if enrolment.status not in OPEN_STATUSES:
+                return None
+            return device_url(self.config, enrolment.code)
+
+    def stop(self) -> None:
+        """Shut the server down and wait for its thread (idempotent)."""
+        self.server.should_exit = True
+        if self.thread is not threading.current_thread():
+            self.thread.join(STOP_TIMEOUT)
+            if self.thread.is_alive():
+                log.warning("simulator on %s did not stop in time", self.base_url)
+
+    def __enter__(self) -> RunningSimulator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host``:``port`` (0 = a free port)."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def start(config: SimConfig = SimConfig(), *, access_log: bool = False) -> RunningSimulator:  # noqa: B008 - frozen
+    """Start a simulator on a daemon thread; returns once it accepts connections.
+
+    ``port=0`` picks a free port. uvicorn's access log stays off unless ``access_log``.
+    """
+    sock = bind(config.host, config.port)
+    resolved = resolve(config, bound_port=sock.getsockname()[1])
+    app = create_app(resolved)
+    uv_config = uvicorn.Config(
+        app,
+        lifespan="off",
+        log_config=None,
+        access_log=access_log,
+        ws="none",
+        timeout_graceful_shutdown=2,
+    )
+    server = uvicorn.Server(uv_config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="simulator", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise RuntimeError(f"the simulator did not start on {config.host}:{resolved.port}")
+        time.sleep(0.005)
+    url = base_url(connect_host(resolved.host), resolved.port)
+    assert resolved.public_url is not None
+    log.info("simulator listening on %s (public URL %s)", url, resolved.public_url)
+    return RunningSimulator(
+        base_url=url,
+        public_url=resolved.public_url,
+        client_id=resolved.client_id,
+        client_secret=resolved.client_secret,
+        config=resolved,
+        store=app.state.store,
+        server=server,
+        thread=thread,
+    )
