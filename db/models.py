@@ -1,0 +1,138 @@
+"""The tables: accounts, their enrolments, and each enrolment's append-only event history.
+
+Status values are plain strings here (the use-case layer owns their meaning); the database only
+knows which of them are *active*, because two partial indexes depend on it: at most one active
+enrolment per account, and the poller's index of due enrolments.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    Uuid,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import UtcDateTime
+
+ACTIVE_STATUSES = ("PENDING", "SCANNED")
+ACTIVE_SQL = "status IN ('PENDING', 'SCANNED')"
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+USERNAME_LENGTH = 64
+USERNAME_KEY_LENGTH = 256
+STATUS_LENGTH = 16
+API_STATUS_LENGTH = 100
+DEVICE_NAME_LENGTH = 200
+ACTOR_LENGTH = 100
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints predictably."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Account(Base):
+    """A person who can enrol a device; ``id`` is the user id sent to the API."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    username: Mapped[str] = mapped_column(String(USERNAME_LENGTH))
+    username_key: Mapped[str] = mapped_column(String(USERNAME_KEY_LENGTH), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+
+    enrolments: Mapped[list[Enrolment]] = relationship(
+        back_populates="account", passive_deletes=True
+    )
+
+
+class Enrolment(Base):
+    """One issued QR code and where it went."""
+
+    __tablename__ = "enrolments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(STATUS_LENGTH))
+    api_status: Mapped[str | None] = mapped_column(String(API_STATUS_LENGTH))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    device_name: Mapped[str | None] = mapped_column(String(DEVICE_NAME_LENGTH))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    issued_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    qr_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # The poller's schedule (revision 0002): when this enrolment is next due, how many polls
+    # failed in a row, and when the API last answered.
+    next_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    poll_failures: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_polled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    account: Mapped[Account] = relationship(back_populates="enrolments")
+    events: Mapped[list[EnrolmentEvent]] = relationship(
+        back_populates="enrolment", passive_deletes=True, order_by="EnrolmentEvent.id"
+    )
+
+    __table_args__ = (
+        Index("ix_enrolments_status_issued_at", "status", "issued_at"),
+        Index("ix_enrolments_issued_at", "issued_at"),
+        Index("ix_enrolments_account_id_id", "account_id", "id"),
+        Index(
+            "ux_enrolments_one_active",
+            "account_id",
+            unique=True,
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
+        ),
+        Index(
+            "ix_enrolments_due",
+            "next_poll_at",
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
+        ),
+        Index(
+            "ix_enrolments_expiry",
+            "expires_at",
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
+        ),
+    )
+
+
+class EnrolmentEvent(Base):
+    """One change of an enrolment, or one operator action on it; never updated or deleted."""
+
+    __tablename__ = "enrolment_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    from_status: Mapped[str | None] = mapped_column(String(STATUS_LENGTH))
+    to_status: Mapped[str] = mapped_column(String(STATUS_LENGTH))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    enrolment: Mapped[Enrolment] = relationship(back_populates="events")
+
+    __table_args__ = (Index("ix_enrolment_events_enrolment_id_id", "enrolment_id", "id"),)

@@ -1,0 +1,127 @@
+"""Alembic owns the schema: upgrade from empty, round trips keep data, models match."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, func, inspect, select, text
+
+from db.engine import (
+    create_engine_for,
+    downgrade,
+    head_revision,
+    schema_version,
+    session_factory,
+    upgrade,
+)
+from db.models import Account, Base, Enrolment, EnrolmentEvent
+from tests.db import factories
+
+TABLES = {"accounts", "enrolments", "enrolment_events", "alembic_version"}
+
+
+def test_upgrade_from_empty(database_url: str) -> None:
+    engine = create_engine_for(database_url)
+    try:
+        assert schema_version(engine) is None
+        upgrade(engine)
+        assert schema_version(engine) == head_revision() == "0002"
+        assert set(inspect(engine).get_table_names()) >= TABLES
+        upgrade(engine)  # idempotent at head
+        assert schema_version(engine) == "0002"
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_accepts_a_url(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    engine = create_engine_for(sqlite_url)
+    try:
+        assert schema_version(engine) == "0002"
+    finally:
+        engine.dispose()
+
+
+def test_models_match_the_migrations(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_downgrade_upgrade_round_trip_keeps_data(engine: Engine) -> None:
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        owner = factories.account("kept")
+        session.add(owner)
+        session.flush()
+        done = factories.enrolment(owner, "ENROLLED")
+        session.add(done)
+        session.flush()
+        active = factories.enrolment(owner, "PENDING")
+        session.add(active)
+        session.flush()
+        session.add_all([factories.event(done, "PENDING"), factories.event(active, "PENDING")])
+
+    downgrade(engine, "0001")
+    assert schema_version(engine) == "0001"
+    columns = {c["name"] for c in inspect(engine).get_columns("enrolments")}
+    assert "next_poll_at" not in columns
+    with engine.connect() as connection:
+        # The batch rebuild of `enrolments` must not cascade into its events.
+        assert connection.scalar(text("SELECT count(*) FROM enrolment_events")) == 2
+        assert connection.scalar(text("SELECT count(*) FROM enrolments")) == 2
+
+    upgrade(engine)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(EnrolmentEvent)) == 2
+        rows = {e.status: e for e in session.scalars(select(Enrolment))}
+        assert rows["PENDING"].next_poll_at == rows["PENDING"].issued_at  # due at once
+        assert rows["ENROLLED"].next_poll_at is None
+        assert rows["PENDING"].qr_png == b"\x89PNG"
+        assert session.scalars(select(Account.username)).all() == ["kept"]
+
+
+def test_downgrade_to_base_and_back(engine: Engine) -> None:
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert set(inspect(engine).get_table_names()) >= TABLES
+
+
+def test_foreign_keys_are_on_again_after_migrating(sqlite_url: str) -> None:
+    engine = create_engine_for(sqlite_url)
+    try:
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_file_and_its_folder_are_created(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "deeper" / "console.db"
+    engine = create_engine_for(f"sqlite:///{path}")
+    try:
+        upgrade(engine)
+        assert path.exists()
+        with engine.connect() as connection:
+            pragma = connection.exec_driver_sql
+            assert pragma("PRAGMA journal_mode").scalar() == "wal"
+            assert pragma("PRAGMA foreign_keys").scalar() == 1
+            assert pragma("PRAGMA synchronous").scalar() == 1  # NORMAL
+            assert int(pragma("PRAGMA busy_timeout").scalar() or 0) >= 5000
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("revision", ["0001", "0002"])
+def test_each_revision_applies_alone(sqlite_url: str, revision: str) -> None:
+    upgrade(sqlite_url, revision)
+    engine = create_engine_for(sqlite_url)
+    try:
+        assert schema_version(engine) == revision
+    finally:
+        engine.dispose()
