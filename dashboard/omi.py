@@ -60,6 +60,8 @@ T = TypeVar("T")
 MAX_RETRY_AFTER = 30.0
 #: Renew the token this long before it expires, at most (10 % of its lifetime when shorter).
 RENEW_MARGIN = 30.0
+#: Assumed lifetime of a token whose answer has no ``expires_in``.
+DEFAULT_LIFETIME = 3600
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 _SUCCESS = frozenset({"ENROLLED", "COMPLETED", "CONFIRMED", "SUCCESS"})
@@ -142,6 +144,14 @@ class _Transient(Exception):
         self.resendable = resendable
 
 
+class _NoToken(Exception):
+    """The call could not be sent because no token could be had; ``error`` says why."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class OmiClient:
     """A thread-safe client for one Mobile Identity tenant; share one instance per process."""
 
@@ -212,7 +222,7 @@ class OmiClient:
         updated_at = None if updated is None else _timestamp(updated, f"updatedAt in {where}")
         device = body.get("deviceName")
         if device is not None and not isinstance(device, str):
-            raise ApiProtocolError(f"deviceName in {where} is not text.", status_code=200)
+            raise ApiProtocolError(f"The deviceName in {where} is not text.", status_code=200)
         return RemoteStatus(
             value=value.strip(),
             outcome=classify(value),
@@ -278,7 +288,7 @@ class OmiClient:
                 status_code=self._last_token_status,
             )
         else:
-            return self._parse_token(raw, started, where)
+            return self._parse_token(raw, started)
         # Raised outside the except blocks on purpose: no __context__ pointing at an httpx2
         # exception whose request holds the client secret.
         raise failure
@@ -288,6 +298,7 @@ class OmiClient:
         where = self._token_where
         self._last_token_status = code = response.status_code
         if code == 200:
+            self._vet_token(response, where)
             return response
         error = ""
         try:
@@ -322,33 +333,45 @@ class OmiClient:
             status_code=code,
         )
 
-    def _parse_token(self, raw: Mapping[str, Any], started: float, where: str) -> _Token:
+    def _vet_token(self, response: httpx2.Response, where: str) -> None:
+        """Refuse a 200 that is no usable token before authlib parses it (with its own errors)."""
+        try:
+            raw = response.json()
+        except ValueError:
+            raw = None
+        if not isinstance(raw, dict):
+            raise ApiProtocolError(f"The answer to {where} is not a JSON token.", status_code=200)
         value = raw.get("access_token")
         if not isinstance(value, str) or not value:
             raise ApiProtocolError(f"The answer to {where} has no access_token.", status_code=200)
         kind = raw.get("token_type", "Bearer")
         if not isinstance(kind, str) or kind.lower() != "bearer":
             raise ApiProtocolError(
-                f"The answer to {where} is not a Bearer token (token_type {kind!r}).",
+                f"The answer to {where} is not a Bearer token (token_type {str(kind)[:20]!r}).",
                 status_code=200,
             )
-        lifetime = raw.get("expires_in", 3600)
+        lifetime = raw.get("expires_in", DEFAULT_LIFETIME)
         if isinstance(lifetime, bool) or not isinstance(lifetime, int | float) or lifetime <= 0:
             raise ApiProtocolError(
-                f"The answer to {where} has an unusable expires_in ({lifetime!r}).",
+                f"The answer to {where} has an unusable expires_in ({str(lifetime)[:20]!r}).",
                 status_code=200,
             )
         scope = raw.get("scope")
-        if scope is None:
-            scopes = self._settings.scopes  # RFC 6749 §5.1: omitted means as requested
-        elif isinstance(scope, str):
-            scopes = tuple(scope.split())
-        else:
+        if scope is not None and not isinstance(scope, str):
             raise ApiProtocolError(
                 f"The scope in the answer to {where} is not text.", status_code=200
             )
+
+    def _parse_token(self, raw: Mapping[str, Any], started: float) -> _Token:
+        """Our record of a token ``_vet_token`` accepted."""
+        lifetime = float(raw.get("expires_in", DEFAULT_LIFETIME))
+        scope = raw.get("scope")
+        # RFC 6749 §5.1: an omitted scope means the scope requested
+        scopes = self._settings.scopes if scope is None else tuple(str(scope).split())
         margin = min(RENEW_MARGIN, lifetime * 0.1)
-        return _Token(value=value, scopes=scopes, renew_at=started + lifetime - margin)
+        return _Token(
+            value=str(raw["access_token"]), scopes=scopes, renew_at=started + lifetime - margin
+        )
 
     # ---- requests -----------------------------------------------------------------------
 
@@ -368,7 +391,10 @@ class OmiClient:
         def attempt() -> httpx2.Response:
             nonlocal renewed
             while True:
-                token = self._bearer()
+                try:
+                    token = self._bearer()
+                except ApiError as exc:  # the token call logged itself; this one never left
+                    raise _NoToken(exc) from None
                 response = self._send(method, path, token, params=params, json=json)
                 if response.status_code != 401:
                     return self._verdict(response, where, user_id)
@@ -495,6 +521,10 @@ class OmiClient:
                 result = attempt()
             except _Transient as exc:
                 transient, error = exc, exc.error
+            except _NoToken as exc:
+                self._log(where, "not sent (no token)", started, retries, exc.error)
+                error = exc.error
+                break
             except ApiError as exc:
                 error = exc
             else:
@@ -507,6 +537,7 @@ class OmiClient:
                 raise error  # outside the except blocks: the error's chain stays empty
             time.sleep(self._delay(retries, transient.retry_after))
             retries += 1
+        raise error  # outside the except blocks, as above
 
     def _delay(self, retries: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -517,7 +548,7 @@ class OmiClient:
     def _log(
         self,
         where: str,
-        status: int | None,
+        status: int | str | None,
         started: float,
         retries: int,
         error: ApiError | None = None,
@@ -527,7 +558,7 @@ class OmiClient:
             level,
             "%s → %s in %.0f ms, %d retries%s",
             where,
-            status if status is not None else "no answer",
+            "no answer" if status is None else status,
             _ms_since(started),
             retries,
             f": {type(error).__name__}" if error else "",
@@ -641,12 +672,12 @@ def _png_problem(data: bytes) -> str | None:
 
 def _timestamp(value: object, what: str) -> datetime:
     if not isinstance(value, str):
-        raise ApiProtocolError(f"{_cap(what)} is not an RFC 3339 timestamp.", status_code=200)
+        raise ApiProtocolError(f"The {what} is not an RFC 3339 timestamp.", status_code=200)
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ApiProtocolError(
-            f"{_cap(what)} is not an RFC 3339 timestamp ({value[:40]!r}).", status_code=200
+            f"The {what} is not an RFC 3339 timestamp ({value[:40]!r}).", status_code=200
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
