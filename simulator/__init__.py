@@ -1,1 +1,13 @@
-"""A Mobile Identity API simulator; imports nothing from dashboard/ or db/."""
+"""A Mobile Identity API simulator; imports nothing from dashboard/ or db/.
+
+It serves the reference contract of ``shared/omi-contract.md`` (token, enrol, status), the
+device page a QR code opens, and ``/_sim/`` controls for tests and demos.
+
+Standalone: ``python -m simulator --port 8700`` (prints its URL and demo credentials).
+Embedded: ``simulator.embedded.start(SimConfig(...))`` runs it on a daemon thread.
+
+Phone demo: listen on the LAN and put the laptop's address in the QR codes, e.g.
+``python -m simulator --host 0.0.0.0 --port 8700 --public-url http://192.168.1.20:8700``;
+a phone on the same Wi-Fi then scans the QR off the screen and confirms on the device page.
+The ``/_sim/`` controls refuse (403) on a non-loopback host unless ``--allow-controls``.
+"""

@@ -67,7 +67,7 @@ async def enrol(request: Request) -> Response:
         return errors.invalid_request("the body must be application/json")
     try:
         payload = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         return errors.invalid_request("the body is not valid JSON")
     if not isinstance(payload, dict) or "userId" not in payload:
         return errors.invalid_request("userId is missing")

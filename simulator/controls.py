@@ -64,7 +64,9 @@ async def add_fault(request: Request) -> Response:
     """Queue a fault for the next ``count`` requests to one route."""
     try:
         route, fault = parse_fault(json.loads(await request.body()))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except RecursionError:
+        return errors.invalid_request("the body is nested too deeply")
+    except ValueError as exc:  # includes JSON and UTF-8 decoding errors
         return errors.invalid_request(str(exc))
     store = _store(request)
     with store.lock:

@@ -116,11 +116,11 @@ async def device_page(request: Request) -> Response:
                 log.info("enrolment scanned for user %s", enrolment.user_id)
             return _prompt(enrolment)
     try:
-        form = await request.form()
+        async with request.form() as form:  # closes any uploaded file parts
+            action = form.get("action")
+            raw_name = form.get("device_name")
     except Exception:  # a broken body from the phone is its problem, never our 500
         return _message("Bad request", "The form could not be read.", 400)
-    action = form.get("action")
-    raw_name = form.get("device_name")
     name = raw_name.strip()[:MAX_DEVICE_NAME] if isinstance(raw_name, str) else ""
     if action not in ("confirm", "decline"):
         return _message("Bad request", "Choose Confirm or Decline.", 400)

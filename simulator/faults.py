@@ -17,6 +17,7 @@ from simulator.state import Fault, Store
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 ROUTE_SCOPES = {"token": None, "enrol": ENROL_SCOPE, "status": STATUS_SCOPE}
+NO_BODY = frozenset({204, 205, 304})
 FIELDS = {"route", "status", "count", "delay", "retry_after", "json", "body"}
 
 
@@ -86,12 +87,12 @@ def _contract_body(route: str, status: int) -> Response:
 def fault_response(route: str, fault: Fault) -> Response:
     """The response a (non pass-through) fault stands for."""
     response: Response
-    if fault.json is not None:
+    if fault.status in NO_BODY:
+        response = Response(status_code=fault.status)
+    elif fault.json is not None:
         response = JSONResponse(fault.json, status_code=fault.status)
     elif fault.body is not None:
         response = Response(fault.body, status_code=fault.status, media_type="application/json")
-    elif fault.status in (204, 205, 304):
-        response = Response(status_code=fault.status)
     else:
         response = _contract_body(route, fault.status)
     if fault.status == 429 and fault.retry_after is None:

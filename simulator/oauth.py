@@ -81,7 +81,8 @@ async def token(request: Request) -> Response:
     if media_type != FORM_TYPE:
         return oauth_error(400, "invalid_request", f"the body must be {FORM_TYPE}")
     try:
-        form = await request.form()
+        async with request.form() as parsed:
+            form = FormData([(k, v) for k, v in parsed.multi_items() if isinstance(v, str)])
     except Exception:  # a broken body from the client is its problem, never our 500
         return oauth_error(400, "invalid_request", "the form body could not be parsed")
     try:

@@ -159,3 +159,11 @@ def test_sim_enrolment_lookup_acts_as_the_phone(api: Api) -> None:
     assert api.sim.device_url(user) is None
     assert api.http.get(f"/_sim/enrolments/{new_user()}").status_code == 404
     assert api.http.get("/_sim/enrolments/nonsense").status_code == 400
+
+
+def test_multipart_with_a_file_is_a_bad_request(api: Api) -> None:
+    user = new_user()
+    url = api.device_url(user)
+    response = api.http.post(url, files={"action": ("a.txt", b"confirm", "text/plain")})
+    assert response.status_code == 400
+    assert api.status_value(user) == "PENDING"

@@ -163,3 +163,10 @@ def test_bad_fault_specs(api: Api, spec: Any) -> None:
 def test_fault_body_must_be_json(api: Api) -> None:
     response = api.http.post("/_sim/faults", content=b"route=token")
     assert response.status_code == 400
+
+
+def test_no_content_status_never_carries_a_body(api: Api) -> None:
+    api.fault(route="status", status=204, json={"ignored": True})
+    response = api.status(new_user())
+    assert response.status_code == 204
+    assert response.content == b""

@@ -161,3 +161,9 @@ def test_insufficient_scope(api: Api) -> None:
 def test_auth_is_checked_before_the_body(api: Api) -> None:
     response = api.http.post(ENROL, content=b"junk", headers={"Content-Type": "text/plain"})
     assert_invalid_token(response)
+
+
+def test_deeply_nested_json_is_a_bad_request(api: Api) -> None:
+    headers = {"Authorization": f"Bearer {api.token()}", "Content-Type": "application/json"}
+    response = api.http.post(ENROL, content=b"[" * 100_000, headers=headers)
+    assert_invalid_request(response)
