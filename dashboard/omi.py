@@ -16,6 +16,11 @@ Retry policy (``max_retries``, exponential ``backoff`` with jitter, ``Retry-Afte
   the operator is waiting on the page; failing fast lets them press "Issue QR" again, which is
   the same retry under their control. It also stays safe with a tenant that does not supersede.
 * 401: the token is dropped and fetched again once, then the call is retried once.
+
+The token: fetched with authlib's ``OAuth2Client`` (client credentials, the configured auth
+method and scopes), kept by us rather than by authlib, and fetched or renewed under one
+re-entrant lock, so any number of threads cause one token request. It is renewed
+``min(30 s, 10 % of its lifetime)`` before it expires, so calls rarely meet a 401.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import email.utils
+import ipaddress
 import logging
 import random
 import re
@@ -170,6 +176,8 @@ class OmiClient:
             timeout=httpx2.Timeout(settings.timeout),
             token_endpoint=settings.absolute_token_url,
             grant_type="client_credentials",
+            # A proxy from the environment must not capture the embedded simulator on loopback.
+            trust_env=not _is_loopback(settings.base_url),
         )
         self._http.register_compliance_hook("access_token_response", self._check_token_response)
         self._token_where = f"POST {_path_of(settings.absolute_token_url)}"
@@ -231,12 +239,12 @@ class OmiClient:
         )
 
     def check(self) -> Connectivity:
-        """Fetch a fresh token and report the scopes it grants; never raises ``ApiError``."""
+        """Fetch a fresh token; report the scopes it grants and the latency. Never raises."""
         started = time.perf_counter()
         try:
-            with self._lock:
-                self._token = None
-                token = self._bearer()
+            with self._lock:  # a failed check leaves the current token in place
+                token = self._retrying(self._token_where, self._fetch_token, idempotent=True)
+                self._token = token
         except ConsoleError as exc:
             return Connectivity(False, (), _ms_since(started), str(exc))
         latency = _ms_since(started)
@@ -566,6 +574,16 @@ class OmiClient:
 
 
 # ---- helpers ---------------------------------------------------------------------------
+
+
+def _is_loopback(url: str) -> bool:
+    host = httpx2.URL(url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _ms_since(started: float) -> float:

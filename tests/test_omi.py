@@ -727,3 +727,15 @@ def test_the_client_is_a_context_manager(sim: Sim) -> None:
         client.enrol(uuid.uuid4())
     with pytest.raises(RuntimeError):
         client.enrol(uuid.uuid4())
+
+
+def test_a_failed_check_keeps_the_working_token(harness: Harness, sim: Sim) -> None:
+    client = harness.client(sim, max_retries=0)
+    user = enrolled_user(client)
+    sim.fault("token", 500)
+    result = client.check()
+    assert not result.ok
+    assert "500" in result.message
+    harness.texts.append(result.message)
+    assert client.status(user).value == "PENDING"
+    assert sim.stats(TOKEN) == {"200": 1, "500": 1}
