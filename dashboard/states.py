@@ -1,0 +1,76 @@
+"""Enrolment statuses and the state machine that decides which changes are legal.
+
+::
+
+    PENDING ──► SCANNED ──► ENROLLED                  (success)
+       │           │
+       └───────────┴──────► EXPIRED | DECLINED | CANCELLED | SUPERSEDED | FAILED
+
+Only the transitions in ``TRANSITIONS`` are ever written; terminal states have none, so they
+never change again. ``remote_target`` maps a status value from the API to where it would move
+an enrolment, or None when the value is unknown (the enrolment then keeps its state and the raw
+value is stored and shown).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from dashboard.omi import Outcome
+
+
+class Status(StrEnum):
+    """Where an enrolment stands; the values are stored in the database."""
+
+    PENDING = "PENDING"
+    SCANNED = "SCANNED"
+    ENROLLED = "ENROLLED"
+    EXPIRED = "EXPIRED"
+    DECLINED = "DECLINED"
+    CANCELLED = "CANCELLED"
+    SUPERSEDED = "SUPERSEDED"
+    FAILED = "FAILED"
+
+
+ACTIVE: frozenset[Status] = frozenset({Status.PENDING, Status.SCANNED})
+TERMINAL: frozenset[Status] = frozenset(Status) - ACTIVE
+
+_ENDINGS = frozenset(
+    {
+        Status.ENROLLED,
+        Status.EXPIRED,
+        Status.DECLINED,
+        Status.CANCELLED,
+        Status.SUPERSEDED,
+        Status.FAILED,
+    }
+)
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.PENDING: _ENDINGS | {Status.SCANNED},
+    Status.SCANNED: _ENDINGS,
+    **{status: frozenset() for status in TERMINAL},
+}
+
+_FAILURES = {
+    "EXPIRED": Status.EXPIRED,
+    "DECLINED": Status.DECLINED,
+    "REJECTED": Status.DECLINED,
+    "CANCELLED": Status.CANCELLED,
+    "CANCELED": Status.CANCELLED,
+}
+_IN_PROGRESS = {"PENDING": Status.PENDING, "SCANNED": Status.SCANNED}
+
+
+def can_move(current: Status, target: Status) -> bool:
+    """True when ``current`` → ``target`` is a legal transition."""
+    return target in TRANSITIONS[current]
+
+
+def remote_target(value: str, outcome: Outcome) -> Status | None:
+    """Where the API's ``value`` (classified as ``outcome``) points; None when it is unknown."""
+    upper = value.strip().upper()
+    if outcome is Outcome.SUCCESS:
+        return Status.ENROLLED
+    if outcome is Outcome.FAILURE:
+        return _FAILURES.get(upper, Status.FAILED)
+    return _IN_PROGRESS.get(upper)
