@@ -1,0 +1,210 @@
+"""The background status poller: one daemon thread per process moves enrolments forward.
+
+Every ``interval`` seconds (fixed rate: tick n is at start + n·interval, so cycles never drift)
+the poller claims the active enrolments that are due (``Console.claim_due``: a claim pushes an
+enrolment's next poll a little less than one interval out, and on PostgreSQL concurrent
+claimers skip each other's rows, so several console processes poll each enrolment once per
+interval between them), asks the API for each one's status concurrently on a small thread pool
+(one slow call delays nobody else), then expires overdue enrolments on the local clock.
+
+API trouble never stops it: ``Console.poll`` stores the error on the enrolment and pushes its
+next poll out exponentially (capped). Everything it needs lives in the database, so after a
+restart it simply carries on. ``health()`` reports how it is doing for the System page.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from dashboard.enrolment import Console, utc_now
+from dashboard.errors import ConsoleError
+
+log = logging.getLogger(__name__)
+
+#: A claim holds an enrolment for this fraction of the interval, so the next tick of any
+#: poller finds it due again even when that tick runs a few milliseconds early in its phase.
+LEASE_FRACTION = 0.8
+ERROR_WINDOW = 60.0
+
+
+@dataclass(frozen=True)
+class PollerHealth:
+    """A snapshot of the poller for the System page."""
+
+    running: bool
+    interval: float
+    cycles: int
+    last_cycle_at: datetime | None
+    cycle_duration: float | None
+    """Seconds from a tick to the end of its last poll (None: still polling at the next tick)."""
+    polled_last_cycle: int
+    pending_count: int
+    recent_errors: int
+    """Failed polls and cycles in the last minute."""
+    last_error: str | None
+    last_error_at: datetime | None
+
+
+class Poller:
+    """Polls every active enrolment once per interval, in a daemon thread."""
+
+    def __init__(
+        self,
+        console: Console,
+        *,
+        interval: float = 1.0,
+        workers: int = 8,
+        batch: int = 500,
+        backoff_cap: float = 30.0,
+    ) -> None:
+        if interval <= 0:
+            raise ValueError("interval must be positive")
+        self.console = console
+        self.interval = interval
+        self._workers = workers
+        self._batch = batch
+        self._backoff_cap = backoff_cap
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._inflight: set[int] = set()
+        self._errors: deque[float] = deque(maxlen=10_000)
+        self._cycles = 0
+        self._last_cycle_at: datetime | None = None
+        self._cycle_duration: float | None = None
+        self._polled = 0
+        self._pending = 0
+        self._last_error: str | None = None
+        self._last_error_at: datetime | None = None
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the polling thread (once; a second call does nothing)."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="status-poller", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop polling and wait (up to ``timeout``) for the calls in flight to finish."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    @property
+    def running(self) -> bool:
+        """True while the polling thread is alive."""
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
+
+    def run_once(self) -> int:
+        """One whole cycle, waiting for every poll; returns how many enrolments were polled."""
+        return self._cycle(deadline=None)
+
+    def health(self) -> PollerHealth:
+        """How the poller is doing."""
+        horizon = time.monotonic() - ERROR_WINDOW
+        with self._lock:
+            return PollerHealth(
+                running=self.running,
+                interval=self.interval,
+                cycles=self._cycles,
+                last_cycle_at=self._last_cycle_at,
+                cycle_duration=self._cycle_duration,
+                polled_last_cycle=self._polled,
+                pending_count=self._pending,
+                recent_errors=sum(1 for at in self._errors if at >= horizon),
+                last_error=self._last_error,
+                last_error_at=self._last_error_at,
+            )
+
+    # --- the loop ---------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        tick = time.monotonic()
+        while not self._stop.is_set():
+            self._cycle(deadline=tick + self.interval)
+            tick += self.interval
+            late = time.monotonic() - tick
+            if late > 0:  # overran: skip the missed ticks, keep the phase
+                tick += math.ceil(late / self.interval) * self.interval
+            self._stop.wait(max(0.0, tick - time.monotonic()))
+
+    def _cycle(self, deadline: float | None) -> int:
+        started = time.monotonic()
+        started_at = utc_now()
+        futures: list[Future[None]] = []
+        try:
+            lease = timedelta(seconds=self.interval * LEASE_FRACTION)
+            for enrolment_id, account_id in self.console.claim_due(self._batch, lease):
+                with self._lock:
+                    if enrolment_id in self._inflight:
+                        continue  # its previous call is still running
+                    self._inflight.add(enrolment_id)
+                futures.append(self._pool().submit(self._poll, enrolment_id, account_id))
+            self.console.expire_overdue()
+            pending = self.console.count_active()
+        except ConsoleError as exc:
+            self._failed(f"Poll cycle failed: {exc}")
+            pending = self._pending
+        except Exception as exc:  # never let the thread die
+            log.exception("poll cycle failed")
+            self._failed(f"Poll cycle failed unexpectedly ({type(exc).__name__}).")
+            pending = self._pending
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        _, unfinished = wait(futures, timeout=timeout)
+        with self._lock:
+            self._cycles += 1
+            self._last_cycle_at = started_at
+            self._cycle_duration = None if unfinished else time.monotonic() - started
+            self._polled = len(futures)
+            self._pending = pending
+        return len(futures)
+
+    def _poll(self, enrolment_id: int, account_id: uuid.UUID) -> None:
+        try:
+            error = self.console.poll(enrolment_id, account_id, backoff=self._backoff)
+        except ConsoleError as exc:
+            error = str(exc)
+        except Exception as exc:  # a worker must never die silently
+            log.exception("polling enrolment %s failed", enrolment_id)
+            error = f"unexpected {type(exc).__name__}"
+        finally:
+            with self._lock:
+                self._inflight.discard(enrolment_id)
+        if error is not None:
+            log.warning("polling enrolment %s: %s", enrolment_id, error)
+            self._failed(f"Enrolment #{enrolment_id}: {error}")
+
+    def _backoff(self, failures: int) -> timedelta:
+        """Wait after ``failures`` failed polls in a row: 2, 4, 8... intervals, capped."""
+        seconds = self.interval * 2 ** min(failures, 30)
+        return timedelta(seconds=min(seconds, max(self._backoff_cap, self.interval)))
+
+    def _failed(self, message: str) -> None:
+        with self._lock:
+            self._errors.append(time.monotonic())
+            self._last_error = message
+            self._last_error_at = utc_now()
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="status-poll")
+            return self._executor
