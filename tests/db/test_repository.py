@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import repository as repo
-from db.engine import begin_write
+from db.engine import begin_write, create_engine_for, session_factory, upgrade
 from db.models import Account, Enrolment
 from db.repository import EnrolmentFilter, EnrolmentSort
 from tests.db import factories
@@ -174,8 +174,6 @@ def test_claim_skips_expired_and_finished(sessions: sessionmaker[Session]) -> No
 
 @pytest.mark.postgres
 def test_concurrent_claims_skip_locked_rows(postgres_url: str) -> None:
-    from db.engine import create_engine_for, session_factory, upgrade
-
     engine = create_engine_for(postgres_url)
     upgrade(engine)
     sessions = session_factory(engine)
@@ -196,21 +194,25 @@ def test_concurrent_claims_skip_locked_rows(postgres_url: str) -> None:
         engine.dispose()
 
 
-def test_sqlite_pages_walk_an_index(sessions: sessionmaker[Session], engine: Engine) -> None:
+def test_sqlite_pages_walk_an_index(sqlite_url: str) -> None:
     """A page sorted by issue time reads the index in order (no sort of the whole table)."""
-    if engine.dialect.name != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    engine = create_engine_for(sqlite_url)
+    upgrade(engine)
+    sessions = session_factory(engine)
     populate(sessions, accounts=2, per=2)
-    with sessions() as session:
-        bind = session.connection()
-        for where in (EnrolmentFilter(), EnrolmentFilter(statuses=frozenset({"ENROLLED"}))):
-            query = repo._ordered(repo._filtered(repo._rows(), where), EnrolmentSort())
-            compiled = query.limit(50).compile(bind, compile_kwargs={"literal_binds": True})
-            plan = " ".join(
-                str(row[-1]) for row in bind.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
-            )
-            assert "USE TEMP B-TREE" not in plan, plan
-            assert "INDEX ix_enrolments_" in plan, plan
+    try:
+        with sessions() as session:
+            bind = session.connection()
+            for where in (EnrolmentFilter(), EnrolmentFilter(statuses=frozenset({"ENROLLED"}))):
+                query = repo._ordered(repo._filtered(repo._rows(), where), EnrolmentSort())
+                compiled = query.limit(50).compile(bind, compile_kwargs={"literal_binds": True})
+                plan = " ".join(
+                    str(row[-1]) for row in bind.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
+                )
+                assert "USE TEMP B-TREE" not in plan, plan
+                assert "INDEX ix_enrolments_" in plan, plan
+    finally:
+        engine.dispose()
 
 
 def test_write_sessions_begin_immediate(sessions: sessionmaker[Session]) -> None:
