@@ -1,0 +1,148 @@
+"""Reports for the overview page: counts, time to enrol, enrolments per day, the funnel.
+
+``Reports(sessions).overview(days)`` reads everything in one short read-only session through the
+aggregate queries of ``db.stats``; the answer is frozen plain data. Times are UTC: "today" is
+the UTC calendar day, and the period is the last ``days`` UTC days including today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard.enrolment import utc_now
+from dashboard.errors import ConsoleError, InputError
+from dashboard.states import ACTIVE, Status
+from db import stats
+
+MAX_DAYS = 3660
+# A phone can only enrol or decline after scanning, so those count as scanned even when the
+# poller never saw SCANNED between two polls.
+SCANNED_OR_LATER = (Status.SCANNED, Status.ENROLLED, Status.DECLINED)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Headline numbers; ``pending`` is PENDING or SCANNED."""
+
+    accounts: int
+    pending: int
+    enrolled: int
+    expired_or_declined: int
+    issued_today: int
+    enrolled_today: int
+
+
+@dataclass(frozen=True)
+class TimeToEnrol:
+    """Issue-to-enrolled durations of the enrolments in the period (None without any)."""
+
+    enrolled: int
+    median: timedelta | None
+    p90: timedelta | None
+
+
+@dataclass(frozen=True)
+class DayOutcome:
+    """How many enrolments issued on ``day`` (UTC) now stand at ``status``."""
+
+    day: date
+    status: Status
+    count: int
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Enrolments issued in the period, how many reached the phone, how many enrolled."""
+
+    issued: int
+    scanned: int
+    enrolled: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the overview page shows; ``since`` is the start of the period (None: all)."""
+
+    counts: Counts
+    time_to_enrol: TimeToEnrol
+    per_day: tuple[DayOutcome, ...]
+    funnel: Funnel
+    since: datetime | None
+    generated_at: datetime
+
+
+class Reports:
+    """Read-only reports over the console's database; safe to share between threads."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], *, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def overview(self, days: int | None = 30) -> Overview:
+        """The overview for the last ``days`` UTC days (today included); None means all time.
+        Counts of accounts, pending and enrolled are all-time; "today" is the UTC day."""
+        if days is not None and not 1 <= days <= MAX_DAYS:
+            raise InputError(f"The period is 1 to {MAX_DAYS} days.")
+        now = self._clock()
+        today = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+        since = None if days is None else today - timedelta(days=days - 1)
+        with self._read() as session:
+            by_status = stats.count_by_status(session)
+            counts = Counts(
+                accounts=stats.count_accounts(session),
+                pending=sum(by_status.get(s.value, 0) for s in ACTIVE),
+                enrolled=by_status.get(Status.ENROLLED.value, 0),
+                expired_or_declined=by_status.get(Status.EXPIRED.value, 0)
+                + by_status.get(Status.DECLINED.value, 0),
+                issued_today=stats.count_issued(session, issued_from=today),
+                enrolled_today=stats.count_finished_since(session, Status.ENROLLED.value, today),
+            )
+            enrolled, (median, p90) = stats.duration_percentiles(
+                session, Status.ENROLLED.value, (0.5, 0.9), issued_from=since
+            )
+            per_day = tuple(
+                DayOutcome(row.day, Status(row.status), row.count)
+                for row in stats.daily_by_status(session, issued_from=since)
+            )
+            funnel = Funnel(
+                issued=stats.count_issued(session, issued_from=since),
+                scanned=stats.count_reaching(
+                    session, [s.value for s in SCANNED_OR_LATER], issued_from=since
+                ),
+                enrolled=stats.count_reaching(session, [Status.ENROLLED.value], issued_from=since),
+            )
+        return Overview(
+            counts=counts,
+            time_to_enrol=TimeToEnrol(enrolled, _delta(median), _delta(p90)),
+            per_day=per_day,
+            funnel=funnel,
+            since=since,
+            generated_at=now,
+        )
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        try:
+            with self._sessions() as session:
+                yield session
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else "no reason given"
+            raise ConsoleError(
+                f"The database is not available right now ({reason}); try again in a moment."
+            ) from exc
+        except SQLAlchemyError as exc:
+            raise ConsoleError(
+                f"The database refused the query ({type(exc).__name__}); try again."
+            ) from exc
+
+
+def _delta(seconds: float | None) -> timedelta | None:
+    return None if seconds is None else timedelta(seconds=seconds)
