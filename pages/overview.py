@@ -1,0 +1,100 @@
+"""Overview: headline counts, time to enrol, enrolments per day by outcome, and the funnel."""
+
+import altair as alt
+import streamlit as st
+
+from dashboard import ui
+from dashboard.enrolment import Status
+from dashboard.presentation import duration, look
+
+PERIODS: dict[str, int | None] = {
+    "Last 7 days": 7,
+    "Last 30 days": 30,
+    "Last 90 days": 90,
+    "All time": None,
+}
+# Streamlit's badge colours, so a status has the same colour in the chart as in its badge.
+HEX = {
+    "blue": "#1c83e1",
+    "orange": "#ff8700",
+    "green": "#21c354",
+    "gray": "#a3a8b8",
+    "red": "#ff4b4b",
+}
+OUTCOMES = [look(s).label for s in Status]
+COLOURS = [HEX.get(look(s).color, "#808495") for s in Status]
+
+reports = ui.reports()
+st.title("Overview")
+period = st.segmented_control(
+    "Period", list(PERIODS), default="Last 30 days", key="overview-period"
+)
+
+with ui.reported():
+    shown = reports.overview(PERIODS[period or "Last 30 days"])
+    counts = shown.counts
+    columns = st.columns(6)
+    columns[0].metric("Accounts", counts.accounts)
+    columns[1].metric("Pending", counts.pending, help="Waiting for a scan or a confirmation.")
+    columns[2].metric("Enrolled", counts.enrolled)
+    columns[3].metric("Expired or declined", counts.expired_or_declined)
+    columns[4].metric("Issued today", counts.issued_today, help="QR codes issued today (UTC).")
+    columns[5].metric("Enrolled today", counts.enrolled_today, help="Finished today (UTC).")
+
+    st.subheader("Time to enrol")
+    timing = shown.time_to_enrol
+    median_column, p90_column, basis_column = st.columns(3)
+    median_column.metric("Median", duration(timing.median) or "–")
+    p90_column.metric("90th percentile", duration(timing.p90) or "–")
+    basis_column.metric("Enrolments measured", timing.enrolled, help="Issued in the period.")
+
+    st.subheader("Enrolments per day by outcome")
+    if shown.per_day:
+        chart = (
+            alt.Chart(
+                {
+                    "values": [
+                        {
+                            "Day": row.day.isoformat(),
+                            "Outcome": look(row.status).label,
+                            "Enrolments": row.count,
+                        }
+                        for row in shown.per_day
+                    ]
+                }
+            )
+            .mark_bar()
+            .encode(
+                x=alt.X("Day:T", title="Issued on (UTC)", timeUnit="utcyearmonthdate"),
+                y=alt.Y("sum(Enrolments):Q", title="Enrolments", stack="zero"),
+                color=alt.Color(
+                    "Outcome:N", scale=alt.Scale(domain=OUTCOMES, range=COLOURS), sort=OUTCOMES
+                ),
+                tooltip=["Day:T", "Outcome:N", "sum(Enrolments):Q"],
+            )
+        )
+        st.altair_chart(chart, width="stretch")
+    else:
+        st.caption("No enrolments issued in this period yet.")
+
+    st.subheader("Funnel")
+    funnel = shown.funnel
+    issued_column, scanned_column, enrolled_column = st.columns(3)
+    issued_column.metric("Issued", funnel.issued)
+    scanned_column.metric(
+        "Scanned",
+        funnel.scanned,
+        delta=f"{funnel.scanned / funnel.issued:.0%} of issued" if funnel.issued else None,
+        delta_color="off",
+        help="Reached the phone: scanned, then enrolled or declined.",
+    )
+    enrolled_column.metric(
+        "Enrolled",
+        funnel.enrolled,
+        delta=f"{funnel.enrolled / funnel.issued:.0%} of issued" if funnel.issued else None,
+        delta_color="off",
+    )
+    st.caption(
+        "Counts, today and pending are for all time; timing, chart and funnel cover enrolments "
+        "issued in the period. Days are UTC."
+    )
