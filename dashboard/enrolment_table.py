@@ -1,0 +1,106 @@
+"""The enrolments table as the Enrolments page shows it: the filter from widget values, the
+rows as displayed, the event timeline, and the CSV download as a spooled file.
+
+Plain data in, plain data out; no Streamlit here, so it is testable on its own.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, BinaryIO, cast
+
+from dashboard.enrolment import EnrolmentFilter, EnrolmentView, EventView, Status
+from dashboard.presentation import duration, look
+
+#: Sortable columns as the page offers them: label → column of ``EnrolmentSort``.
+SORTS: dict[str, str] = {
+    "Issued": "issued_at",
+    "Username": "username",
+    "Status": "status",
+    "Expires": "expires_at",
+    "Finished": "finished_at",
+    "Enrolment #": "id",
+}
+PAGE_SIZES = (25, 50, 100, 200)
+SPOOL_IN_MEMORY = 1024 * 1024  # a bigger export goes to a temporary file on disk
+
+
+def make_filter(
+    statuses: Iterable[Status], username: str, issued: Sequence[date | None] | date | None
+) -> EnrolmentFilter:
+    """The filter for the chosen statuses, username text and issue-date range (UTC days,
+    both ends included; one date means that day onwards, none means any day)."""
+    days = [issued] if isinstance(issued, date) else [d for d in issued or () if d is not None]
+    start = days[0] if days else None
+    end = days[1] if len(days) > 1 else None
+    return EnrolmentFilter(
+        statuses=frozenset(s.value for s in statuses),
+        username=username.strip(),
+        issued_from=None if start is None else _midnight(start),
+        issued_to=None if end is None else _midnight(end + timedelta(days=1)),
+    )
+
+
+def table_rows(views: Iterable[EnrolmentView]) -> list[dict[str, Any]]:
+    """The rows of the table, one dict per enrolment, in display order."""
+    return [
+        {
+            "#": view.id,
+            "Username": view.username,
+            "Status": look(view.status).label,
+            "Issued": view.issued_at,
+            "Expires": view.expires_at,
+            "Finished": view.finished_at,
+            "Time to enrol": duration(view.time_to_enrol),
+            "Issued by": view.issued_by,
+            "Last error": view.last_error or "",
+        }
+        for view in views
+    ]
+
+
+def timeline_rows(events: Iterable[EventView]) -> list[dict[str, Any]]:
+    """An enrolment's history as table rows, oldest first."""
+    return [
+        {
+            "At": event.at,
+            "From": _label(event.from_status),
+            "To": _label(event.to_status),
+            "By": event.actor,
+            "What happened": event.detail,
+        }
+        for event in events
+    ]
+
+
+def csv_file(lines: Iterable[str]) -> BinaryIO:
+    """``lines`` as a UTF-8 file, rewound: in memory up to 1 MiB, on disk beyond."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
+    try:
+        for line in lines:
+            spool.write(line.encode("utf-8"))
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return cast(BinaryIO, spool)
+
+
+def page_count(total: int, size: int) -> int:
+    """How many pages of ``size`` rows ``total`` rows fill (at least one)."""
+    return max(1, -(-total // size))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def _label(status: str | None) -> str:
+    if status is None:
+        return ""
+    try:
+        return look(Status(status)).label
+    except ValueError:
+        return status
