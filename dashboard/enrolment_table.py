@@ -6,10 +6,11 @@ Plain data in, plain data out; no Streamlit here, so it is testable on its own.
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, BinaryIO, cast
+from typing import IO, Any
 
 from dashboard.enrolment import EnrolmentFilter, EnrolmentView, EventView, Status
 from dashboard.presentation import duration, look
@@ -75,7 +76,7 @@ def timeline_rows(events: Iterable[EventView]) -> list[dict[str, Any]]:
     ]
 
 
-def csv_file(lines: Iterable[str]) -> BinaryIO:
+def csv_file(lines: Iterable[str]) -> SpooledFile:
     """``lines`` as a UTF-8 file, rewound: in memory up to 1 MiB, on disk beyond."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
     try:
@@ -85,7 +86,37 @@ def csv_file(lines: Iterable[str]) -> BinaryIO:
     except BaseException:
         spool.close()
         raise
-    return cast(BinaryIO, spool)
+    return SpooledFile(spool)
+
+
+class SpooledFile(io.RawIOBase):
+    """A spooled temporary file as a raw binary stream: the kind of file object
+    ``st.download_button`` accepts (it refuses ``SpooledTemporaryFile`` itself)."""
+
+    def __init__(self, spool: IO[bytes]) -> None:
+        super().__init__()
+        self._spool = spool
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._spool.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._spool.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._spool.tell()
+
+    def close(self) -> None:
+        self._spool.close()
+        super().close()
 
 
 def page_count(total: int, size: int) -> int:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from streamlit.runtime.download_data_util import convert_data_to_bytes_and_infer_mime
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import DownloadButton, Pagination
@@ -163,9 +164,11 @@ def test_csv_download_holds_exactly_the_filtered_rows(
 
     produced = downloads[-1]()  # what the button generates when clicked
     try:
-        rows = list(csv.DictReader(io.TextIOWrapper(produced, encoding="utf-8")))
+        # Streamlit's own conversion of the callable's result, as on a real click.
+        data, _ = convert_data_to_bytes_and_infer_mime(produced, TypeError("unsupported"))
     finally:
         produced.close()
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     assert [(r["username"], r["status"]) for r in rows] == [
         ("carol", "CANCELLED"),
         ("alice", "ENROLLED"),
