@@ -13,16 +13,18 @@ PERIODS: dict[str, int | None] = {
     "Last 90 days": 90,
     "All time": None,
 }
-# Streamlit's badge colours, so a status has the same colour in the chart as in its badge.
-HEX = {
-    "blue": "#1c83e1",
-    "orange": "#ff8700",
-    "green": "#21c354",
-    "gray": "#a3a8b8",
-    "red": "#ff4b4b",
+# Close to the status badges' colours, with the greys told apart.
+COLOURS = {
+    Status.PENDING: "#1c83e1",
+    Status.SCANNED: "#ff8700",
+    Status.ENROLLED: "#21c354",
+    Status.EXPIRED: "#a3a8b8",
+    Status.DECLINED: "#ff4b4b",
+    Status.CANCELLED: "#6d7280",
+    Status.SUPERSEDED: "#d5d8e0",
+    Status.FAILED: "#a51d2d",
 }
-OUTCOMES = [look(s).label for s in Status]
-COLOURS = [HEX.get(look(s).color, "#808495") for s in Status]
+OUTCOMES = [look(s).label for s in COLOURS]
 
 reports = ui.reports()
 st.title("Overview")
@@ -68,7 +70,9 @@ with ui.reported():
                 x=alt.X("Day:T", title="Issued on (UTC)", timeUnit="utcyearmonthdate"),
                 y=alt.Y("sum(Enrolments):Q", title="Enrolments", stack="zero"),
                 color=alt.Color(
-                    "Outcome:N", scale=alt.Scale(domain=OUTCOMES, range=COLOURS), sort=OUTCOMES
+                    "Outcome:N",
+                    scale=alt.Scale(domain=OUTCOMES, range=list(COLOURS.values())),
+                    sort=OUTCOMES,
                 ),
                 tooltip=["Day:T", "Outcome:N", "sum(Enrolments):Q"],
             )

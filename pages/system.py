@@ -22,7 +22,7 @@ if st.button("Check connectivity", type="primary", icon=":material/network_check
         st.session_state["connectivity"] = running.omi.check()
 checked = st.session_state.get("connectivity")
 if isinstance(checked, Connectivity):
-    token_column, scopes_column, latency_column = st.columns([1, 2, 1])
+    token_column, scopes_column, latency_column = st.columns(3)
     token_column.metric("Token obtained", "Yes" if checked.scopes or checked.ok else "No")
     scopes_column.metric("Scopes granted", len(checked.scopes))
     latency_column.metric("Latency", f"{checked.latency_ms:.0f} ms")
@@ -30,8 +30,6 @@ if isinstance(checked, Connectivity):
         st.success(ui.plain(checked.message), icon=":material/check_circle:")
     else:
         st.error(ui.plain(checked.message), icon=":material/error:")
-    if checked.scopes:
-        st.text("Scopes granted: " + " ".join(checked.scopes))
 
 st.subheader("Status poller")
 health = running.poller.health()
