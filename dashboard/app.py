@@ -2,6 +2,9 @@
 
 import streamlit as st
 
+from dashboard import ui
+
 st.set_page_config(page_title="Enrolment console", page_icon=":material/qr_code_2:", layout="wide")
-st.title("Enrolment console")
-st.info("The console is being built: pages arrive with the next issues.")
+navigation = ui.navigation()
+ui.banners()
+navigation.run()

@@ -1,0 +1,73 @@
+"""How statuses and times read on screen; plain data, no Streamlit, so it is testable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from dashboard.enrolment import Status
+
+BadgeColor = str  # one of Streamlit's badge colours
+
+
+@dataclass(frozen=True)
+class StatusLook:
+    label: str
+    color: BadgeColor
+    icon: str
+    sentence: str
+
+
+LOOKS: dict[Status, StatusLook] = {
+    Status.PENDING: StatusLook(
+        "Pending", "blue", ":material/hourglass_top:", "Waiting for the phone to scan the QR code."
+    ),
+    Status.SCANNED: StatusLook(
+        "Scanned", "orange", ":material/smartphone:", "Scanned. Waiting for the person to confirm."
+    ),
+    Status.ENROLLED: StatusLook(
+        "Enrolled", "green", ":material/check_circle:", "The device is enrolled."
+    ),
+    Status.EXPIRED: StatusLook(
+        "Expired", "gray", ":material/timer_off:", "The QR code expired before it was used."
+    ),
+    Status.DECLINED: StatusLook(
+        "Declined", "red", ":material/block:", "The person declined the enrolment on the phone."
+    ),
+    Status.CANCELLED: StatusLook(
+        "Cancelled", "gray", ":material/cancel:", "An operator cancelled this enrolment."
+    ),
+    Status.SUPERSEDED: StatusLook(
+        "Superseded", "gray", ":material/swap_horiz:", "A newer QR code replaced this one."
+    ),
+    Status.FAILED: StatusLook(
+        "Failed", "red", ":material/error:", "The service reported that the enrolment failed."
+    ),
+}
+
+
+def look(status: Status) -> StatusLook:
+    """How ``status`` is shown: label, badge colour, icon and a sentence."""
+    return LOOKS[status]
+
+
+def countdown(expires_at: datetime, now: datetime) -> str:
+    """``m:ss`` left until ``expires_at``, or ``expired``."""
+    left = int((expires_at - now).total_seconds())
+    if left <= 0:
+        return "expired"
+    return f"{left // 60}:{left % 60:02d}"
+
+
+def duration(value: timedelta | None) -> str:
+    """A short human duration such as ``42 s`` or ``3 min 5 s``; empty for None."""
+    if value is None:
+        return ""
+    seconds = int(value.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"

@@ -1,0 +1,114 @@
+"""Enrol device: pick an account, issue its QR code, watch the status change by itself."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from dashboard import ui
+from dashboard.enrolment import ACTIVE, AccountView, Status
+from dashboard.errors import ConsoleError
+from dashboard.presentation import countdown, duration, look
+
+REFRESH_SECONDS = 0.5
+
+console = ui.console()
+st.title("Enrol device")
+
+
+def chosen_account() -> AccountView | None:
+    """The account named by ``?account=<uuid>``, or picked in the search box."""
+    requested = st.query_params.get("account")
+    if requested:
+        try:
+            return console.get_account(requested)
+        except ConsoleError as exc:
+            st.warning(ui.plain(f"{exc} Pick an account below instead."), icon=":material/warning:")
+    search = st.text_input("Find account", placeholder="part of a username", key="enrol-search")
+    accounts = console.search_accounts(search or "", limit=100)
+    if not accounts:
+        st.info("No account matches. Create one on the Accounts page first.")
+        st.page_link(ui.page("accounts"), label="Go to Accounts", icon=":material/person_add:")
+        return None
+    picked = st.selectbox(
+        "Account",
+        accounts,
+        index=None,
+        format_func=lambda a: a.username,
+        placeholder="Choose an account",
+    )
+    if picked is not None:
+        st.query_params["account"] = str(picked.id)
+    return picked
+
+
+def issue(account: AccountView) -> None:
+    with ui.reported():
+        enrolment = console.issue_qr(account.id, actor=ui.operator())
+        st.session_state["watch"] = enrolment.id
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def live(enrolment_id: int, account: AccountView) -> None:
+    """Re-reads the enrolment from the database; the poller moves it forward."""
+    enrolment = console.get_enrolment(enrolment_id)
+    shown = look(enrolment.status)
+    qr_column, status_column = st.columns([1, 1], gap="large")
+    with status_column:
+        st.subheader("Status")
+        ui.status_badge(enrolment.status)
+        st.markdown(f"#### {shown.sentence}")
+        if enrolment.api_status and enrolment.api_status.upper() != enrolment.status.value:
+            st.caption(ui.plain(f"The service reports: {enrolment.api_status}"))
+        if enrolment.last_error and enrolment.status in ACTIVE:
+            st.warning(ui.plain(f"Last check failed: {enrolment.last_error}"))
+        if enrolment.status in ACTIVE:
+            left = countdown(enrolment.expires_at, datetime.now(UTC))
+            st.metric("QR code expires in", left)
+            cancel, reissue = st.columns(2)
+            if cancel.button("Cancel", icon=":material/cancel:", use_container_width=True):
+                with ui.reported():
+                    console.cancel(enrolment.id, actor=ui.operator())
+                    st.rerun()
+            if reissue.button("Re-issue", icon=":material/refresh:", use_container_width=True):
+                issue(account)
+                st.rerun()
+            device_url = ui.demo_device_url(account.id)
+            if device_url:
+                st.link_button("Open the simulated phone", device_url, icon=":material/smartphone:")
+        else:
+            if enrolment.status is Status.ENROLLED:
+                st.success(
+                    ui.plain(
+                        f"Enrolled {enrolment.device_name or 'a device'} in "
+                        f"{duration(enrolment.time_to_enrol)}."
+                    ),
+                    icon=":material/check_circle:",
+                )
+            else:
+                st.error(shown.sentence, icon=":material/error:")
+            if st.button("Issue a new QR code", type="primary", icon=":material/qr_code_2:"):
+                issue(account)
+                st.rerun()
+    with qr_column:
+        png = console.qr_png(enrolment.id) if enrolment.status in ACTIVE else None
+        if png:
+            st.image(png, output_format="PNG", width=360, caption="Scan with the phone to enrol")
+        else:
+            st.caption("The QR code is no longer valid.")
+
+
+account = chosen_account()
+if account is not None:
+    st.text(f"Account: {account.username}  ·  {account.id}")
+    with ui.reported():
+        active = console.active_enrolment(account.id)
+        latest = active or console.latest_enrolment(account.id)
+        watched = st.session_state.get("watch")
+        if latest is not None and (active is not None or watched == latest.id):
+            live(latest.id, account)
+        else:
+            if latest is not None:
+                st.caption(f"Last enrolment: {look(latest.status).label}.")
+            if st.button("Issue QR code", type="primary", icon=":material/qr_code_2:"):
+                issue(account)
+                st.rerun()

@@ -1,0 +1,91 @@
+"""One operator journey in a real Chromium against a real console process.
+
+Create an account, issue its QR code, decode the QR off the page, open the decoded URL in a second
+page acting as the phone, confirm, see the first page show Enrolled by itself, then find the row
+in the Enrolments table and in its CSV download. Screenshots of each page land in docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import ConsoleServer, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def open_page(page: Page, server: ConsoleServer, path: str) -> None:
+    page.goto(f"{server.url}/{path}")
+    wait_idle(page)
+
+
+def test_enrol_a_phone_end_to_end(console_server: ConsoleServer, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    username = f"e2e.{uuid.uuid4().hex[:8]}@example.com"
+
+    open_page(page, console_server, "accounts")
+    expect(page.get_by_text("Demo mode")).to_be_visible()
+    page.get_by_label("Username").fill(username)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("Account created.")).to_be_visible(timeout=20_000)
+    shoot(page, "accounts")
+
+    page.get_by_role("button", name="Issue its QR code").click()
+    page.wait_for_url("**/enrol?account=*", timeout=20_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Issue QR code").click()
+    qr = page.locator('[data-testid="stImage"] img').first
+    expect(qr).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Pending", exact=True)).to_be_visible(timeout=20_000)
+    shoot(page, "enrol-pending")
+
+    png = page.request.get(str(qr.get_attribute("src"))).body()
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert len(decoded) == 1
+    device_url = decoded[0].text
+    assert "/device/enrol/" in device_url
+
+    phone = context.new_page()
+    phone.set_viewport_size({"width": 420, "height": 800})
+    phone.goto(device_url)
+    expect(page.get_by_text("Scanned", exact=True)).to_be_visible(timeout=20_000)
+    shoot(phone, "phone")
+    phone.get_by_role("button", name="Confirm").click()
+
+    # The operator's page was not touched: the fragment and the poller bring the result.
+    expect(page.get_by_text("Enrolled", exact=True)).to_be_visible(timeout=20_000)
+    expect(page.locator('[data-testid="stImage"] img')).to_have_count(0)
+    shoot(page, "enrol-enrolled")
+
+    open_page(page, console_server, "enrolments")
+    page.get_by_label("Username contains").fill(username)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_text("1 enrolment", exact=False)).to_be_visible(timeout=20_000)
+    shoot(page, "enrolments")
+    with page.expect_download(timeout=30_000) as download_info:
+        page.get_by_role("button", name="Download CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text())))
+    assert [row["username"] for row in rows] == [username]
+    assert rows[0]["status"] == "ENROLLED"
+
+    for name in ("overview", "registration", "system"):
+        open_page(page, console_server, name)
+        shoot(page, name)
+    context.close()
