@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint simulator bench clean
+.PHONY: run test lint simulator screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+screenshots: $(STAMP)
+	SAVE_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e/test_journey.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

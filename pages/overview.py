@@ -1,5 +1,7 @@
 """Overview: headline counts, time to enrol, enrolments per day by outcome, and the funnel."""
 
+from datetime import UTC, datetime, timedelta
+
 import altair as alt
 import streamlit as st
 
@@ -52,6 +54,12 @@ with ui.reported():
 
     st.subheader("Enrolments per day by outcome")
     if shown.per_day:
+        # A fixed span of days keeps one busy day from stretching across the whole chart.
+        days = PERIODS[period or "Last 30 days"]
+        last_day = datetime.now(UTC).date() + timedelta(days=1)
+        first_day = min(row.day for row in shown.per_day)
+        if days is not None:
+            first_day = min(first_day, last_day - timedelta(days=days))
         chart = (
             alt.Chart(
                 {
@@ -67,14 +75,23 @@ with ui.reported():
             )
             .mark_bar()
             .encode(
-                x=alt.X("Day:T", title="Issued on (UTC)", timeUnit="utcyearmonthdate"),
+                x=alt.X(
+                    "Day:T",
+                    title="Issued on (UTC)",
+                    timeUnit="utcyearmonthdate",
+                    scale=alt.Scale(domain=[first_day.isoformat(), last_day.isoformat()]),
+                ),
                 y=alt.Y("sum(Enrolments):Q", title="Enrolments", stack="zero"),
                 color=alt.Color(
                     "Outcome:N",
                     scale=alt.Scale(domain=OUTCOMES, range=list(COLOURS.values())),
                     sort=OUTCOMES,
                 ),
-                tooltip=["Day:T", "Outcome:N", "sum(Enrolments):Q"],
+                tooltip=[
+                    alt.Tooltip("Day:T", timeUnit="utcyearmonthdate", title="Day"),
+                    "Outcome:N",
+                    "sum(Enrolments):Q",
+                ],
             )
         )
         st.altair_chart(chart, width="stretch")
