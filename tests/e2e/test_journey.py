@@ -28,8 +28,8 @@ SCREENSHOTS = DOCS_SCREENSHOTS if os.environ.get("SAVE_SCREENSHOTS") == "1" else
 
 def shoot(page: Page, name: str) -> None:
     """A full-page screenshot for the README, once the page has settled."""
-    page.wait_for_timeout(1500)  # let fonts, images and the data grid's canvas paint
     if SCREENSHOTS is not None:
+        page.wait_for_timeout(1500)  # let fonts, images and the data grid's canvas paint
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
