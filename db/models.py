@@ -1,4 +1,5 @@
-"""The tables: accounts, their enrolments, and each enrolment's append-only event history.
+"""The tables: accounts, their enrolments, each enrolment's append-only event history, and the
+campaigns (named batches from bulk onboarding) enrolments may belong to.
 
 Status values are plain strings here (the use-case layer owns their meaning); the database only
 knows which of them are *active*, because two partial indexes depend on it: at most one active
@@ -42,6 +43,8 @@ STATUS_LENGTH = 16
 API_STATUS_LENGTH = 100
 DEVICE_NAME_LENGTH = 200
 ACTOR_LENGTH = 100
+DISPLAY_NAME_LENGTH = 200
+CAMPAIGN_NAME_LENGTH = 100
 
 
 class Base(DeclarativeBase):
@@ -60,10 +63,23 @@ class Account(Base):
     username_key: Mapped[str] = mapped_column(String(USERNAME_KEY_LENGTH), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    # Revision 0003: the person's name as a bulk upload gave it (printed on their QR sheet).
+    display_name: Mapped[str | None] = mapped_column(String(DISPLAY_NAME_LENGTH))
 
     enrolments: Mapped[list[Enrolment]] = relationship(
         back_populates="account", passive_deletes=True
     )
+
+
+class Campaign(Base):
+    """A named batch of enrolments issued together (bulk onboarding)."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(CAMPAIGN_NAME_LENGTH), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
 
 
 class Enrolment(Base):
@@ -88,6 +104,10 @@ class Enrolment(Base):
     next_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     poll_failures: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_polled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Revision 0003: the campaign this enrolment was issued in, if any.
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+    )
 
     account: Mapped[Account] = relationship(back_populates="enrolments")
     events: Mapped[list[EnrolmentEvent]] = relationship(

@@ -17,10 +17,11 @@ from db.engine import (
     session_factory,
     upgrade,
 )
-from db.models import Account, Base, Enrolment, EnrolmentEvent
+from db.models import Account, Base, Campaign, Enrolment, EnrolmentEvent
 from tests.db import factories
 
-TABLES = {"accounts", "enrolments", "enrolment_events", "alembic_version"}
+TABLES = {"accounts", "enrolments", "enrolment_events", "campaigns", "alembic_version"}
+HEAD = "0003"
 
 
 def test_upgrade_from_empty(database_url: str) -> None:
@@ -28,10 +29,10 @@ def test_upgrade_from_empty(database_url: str) -> None:
     try:
         assert schema_version(engine) is None
         upgrade(engine)
-        assert schema_version(engine) == head_revision() == "0002"
+        assert schema_version(engine) == head_revision() == HEAD
         assert set(inspect(engine).get_table_names()) >= TABLES
         upgrade(engine)  # idempotent at head
-        assert schema_version(engine) == "0002"
+        assert schema_version(engine) == HEAD
     finally:
         engine.dispose()
 
@@ -40,7 +41,7 @@ def test_upgrade_accepts_a_url(sqlite_url: str) -> None:
     upgrade(sqlite_url)
     engine = create_engine_for(sqlite_url)
     try:
-        assert schema_version(engine) == "0002"
+        assert schema_version(engine) == HEAD
     finally:
         engine.dispose()
 
@@ -84,6 +85,66 @@ def test_downgrade_upgrade_round_trip_keeps_data(engine: Engine) -> None:
         assert session.scalars(select(Account.username)).all() == ["kept"]
 
 
+def test_campaign_round_trip_keeps_enrolments_and_events(engine: Engine) -> None:
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        campaign = Campaign(name="Spring intake", created_at=factories.T0, created_by="t")
+        session.add(campaign)
+        owner = factories.account("team-member")
+        owner.display_name = "Team Member"
+        session.add(owner)
+        session.flush()
+        rows = [factories.enrolment(owner, "EXPIRED"), factories.enrolment(owner, "PENDING")]
+        for row in rows:
+            row.campaign_id = campaign.id
+        session.add_all(rows)
+        session.flush()
+        session.add_all([factories.event(row, "PENDING") for row in rows])
+
+    downgrade(engine, "0002")
+    assert schema_version(engine) == "0002"
+    assert "campaigns" not in inspect(engine).get_table_names()
+    assert "campaign_id" not in {c["name"] for c in inspect(engine).get_columns("enrolments")}
+    assert "display_name" not in {c["name"] for c in inspect(engine).get_columns("accounts")}
+    with engine.connect() as connection:
+        # The batch rebuilds of `enrolments` and `accounts` must not cascade into children.
+        assert connection.scalar(text("SELECT count(*) FROM enrolment_events")) == 2
+        assert connection.scalar(text("SELECT count(*) FROM enrolments")) == 2
+
+    upgrade(engine)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(EnrolmentEvent)) == 2
+        assert {e.campaign_id for e in session.scalars(select(Enrolment))} == {None}
+        assert session.scalars(select(Account.display_name)).all() == [None]
+        assert session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+def test_deleting_a_campaign_detaches_its_enrolments(engine: Engine) -> None:
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        campaign = Campaign(name="Detach me", created_at=factories.T0, created_by="t")
+        owner = factories.account("detached")
+        session.add_all([campaign, owner])
+        session.flush()
+        row = factories.enrolment(owner, "PENDING")
+        row.campaign_id = campaign.id
+        session.add(row)
+    with sessions.begin() as session:
+        session.execute(text("DELETE FROM campaigns"))
+    with sessions() as session:
+        assert session.scalars(select(Enrolment.campaign_id)).all() == [None]
+
+
+def test_campaign_names_are_unique(engine: Engine) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        session.add(Campaign(name="Twice", created_at=factories.T0, created_by="t"))
+    with pytest.raises(IntegrityError), sessions.begin() as session:
+        session.add(Campaign(name="Twice", created_at=factories.T0, created_by="t"))
+
+
 def test_downgrade_to_base_and_back(engine: Engine) -> None:
     downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
@@ -117,7 +178,7 @@ def test_sqlite_file_and_its_folder_are_created(tmp_path: Path) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002"])
+@pytest.mark.parametrize("revision", ["0001", "0002", "0003"])
 def test_each_revision_applies_alone(sqlite_url: str, revision: str) -> None:
     upgrade(sqlite_url, revision)
     engine = create_engine_for(sqlite_url)
