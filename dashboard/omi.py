@@ -28,15 +28,14 @@ from __future__ import annotations
 import base64
 import binascii
 import email.utils
+import io
 import ipaddress
 import logging
 import random
 import re
-import struct
 import threading
 import time
 import uuid
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,6 +45,7 @@ from typing import Any, Self, TypeVar
 
 import httpx2
 from authlib.integrations.httpx_client import OAuth2Client
+from PIL import Image
 
 from dashboard.config import OmiSettings
 from dashboard.errors import (
@@ -666,26 +666,15 @@ def _decode_png(encoded: str, where: str) -> bytes:
 
 
 def _png_problem(data: bytes) -> str | None:
-    """Why ``data`` is not a well-formed PNG (signature, IHDR, chunk CRCs, IEND), or None."""
+    """Why ``data`` is not a well-formed PNG image, or None (Pillow checks chunks and CRCs)."""
     if not data.startswith(PNG_SIGNATURE):
         return "it lacks the PNG signature"
-    offset, first = len(PNG_SIGNATURE), True
-    while offset + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[offset : offset + 4])
-        kind = data[offset + 4 : offset + 8]
-        end = offset + 12 + length
-        if end > len(data):
-            return f"the {kind!r} chunk is truncated"
-        chunk = data[offset + 4 : offset + 8 + length]
-        (crc,) = struct.unpack(">I", data[end - 4 : end])
-        if zlib.crc32(chunk) != crc:
-            return f"the {kind!r} chunk is corrupt"
-        if first and (kind != b"IHDR" or length != 13):
-            return "it does not start with an image header"
-        if kind == b"IEND":
-            return None
-        offset, first = end, False
-    return "it ends before the IEND chunk"
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            image.verify()
+    except (OSError, SyntaxError, ValueError) as exc:  # Pillow's ways of saying "corrupt"
+        return f"the image is damaged ({type(exc).__name__})"
+    return None
 
 
 def _timestamp(value: object, what: str) -> datetime:
