@@ -5,6 +5,7 @@ names may be given as top-level keys in ``.streamlit/secrets.toml``; the environ
 (a blank environment variable counts as unset, so secrets.toml still applies).
 A bad value raises ``ConfigError`` naming the setting, never a traceback deep inside the app.
 An unset ``OMI_BASE_URL`` means: start the embedded simulator (demo mode).
+Sign-in itself is Streamlit's ``[auth]`` section; who gets which role is ``ROLES_*`` here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
+from dashboard.auth import Role, RoleRules, parse_entry, parse_role
 from dashboard.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +96,14 @@ class SimulatorSettings:
 
 
 @dataclass(frozen=True)
+class AccessSettings:
+    """Who gets which role once signed in, and whether to run without sign-in anyway."""
+
+    rules: RoleRules = field(default_factory=RoleRules)
+    allow_unauthenticated: bool = False
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the console reads from its environment, frozen."""
 
@@ -101,6 +111,7 @@ class Settings:
     simulator: SimulatorSettings
     database_url: str = DEFAULT_DATABASE_URL
     poll_interval: float = 1.0
+    access: AccessSettings = field(default_factory=AccessSettings)
 
     @property
     def demo_mode(self) -> bool:
@@ -150,6 +161,16 @@ def load_settings(
         simulator=simulator,
         database_url=source.text("DATABASE_URL", DEFAULT_DATABASE_URL),
         poll_interval=source.number("POLL_INTERVAL", float, 1.0, minimum=0.1, maximum=60.0),
+        access=AccessSettings(
+            rules=RoleRules(
+                admins=source.entries("ROLES_ADMINS"),
+                operators=source.entries("ROLES_OPERATORS"),
+                viewers=source.entries("ROLES_VIEWERS"),
+                default=source.role("ROLES_DEFAULT"),
+                groups_claim=source.text("ROLES_GROUPS_CLAIM", "groups"),
+            ),
+            allow_unauthenticated=source.flag("ALLOW_UNAUTHENTICATED"),
+        ),
     )
 
 
@@ -157,7 +178,19 @@ def setting_names() -> tuple[str, ...]:
     """Every environment name the console reads (for docs and the System page)."""
     omi = [f"OMI_{f.name.upper()}" for f in fields(OmiSettings)]
     sim = [f"SIM_{f.name.upper()}" for f in fields(SimulatorSettings)]
-    return (*omi, *sim, "DATABASE_URL", "POLL_INTERVAL")
+    return (*omi, *sim, "DATABASE_URL", "POLL_INTERVAL", *ACCESS_NAMES)
+
+
+ACCESS_NAMES = (
+    "ROLES_ADMINS",
+    "ROLES_OPERATORS",
+    "ROLES_VIEWERS",
+    "ROLES_DEFAULT",
+    "ROLES_GROUPS_CLAIM",
+    "ALLOW_UNAUTHENTICATED",
+)
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 
 
 def _read_secrets(path: Path | None) -> dict[str, Any]:
@@ -233,6 +266,41 @@ class _Source:
             if value == option:
                 return option
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+
+    def entries(self, name: str) -> tuple[str, ...]:
+        """Role entries: comma- or space-separated text, or a list of strings in secrets.toml."""
+        listed = self._secrets.get(name) if not (self._environ.get(name) or "").strip() else None
+        if isinstance(listed, list):
+            items = [str(item) for item in listed]
+        else:
+            items = (self.raw(name) or "").replace(",", " ").split()
+        parsed = []
+        for item in items:
+            entry = parse_entry(item)
+            if entry is None:
+                raise ConfigError(
+                    f"{name} entries must be e-mail addresses, @domains or group:<name>, "
+                    f"got {item!r}"
+                )
+            parsed.append(entry)
+        return tuple(parsed)
+
+    def role(self, name: str) -> Role | None:
+        value = self.raw(name) or "none"
+        try:
+            return parse_role(value)
+        except ValueError:
+            raise ConfigError(
+                f"{name} must be one of none, viewer, operator, admin, got {value!r}"
+            ) from None
+
+    def flag(self, name: str) -> bool:
+        value = (self.raw(name) or "0").lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise ConfigError(f"{name} must be 1 or 0 (true or false), got {value!r}")
 
     def number(
         self,

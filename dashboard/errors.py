@@ -11,6 +11,7 @@ which is always a sentence an operator can act on and never contains a secret.
     ├── InputError             operator input was rejected; names the rule it broke
     ├── NotFoundError          no such account or enrolment
     ├── ConflictError          the action clashes with the current state (duplicate, finished)
+    ├── AccessDenied           the signed-in person's role does not allow the action
     └── ApiError               the Mobile Identity API did not do what was asked
         ├── ApiUnavailable     timeout, connection refused, 5xx after the retries
         ├── ApiRateLimited     429 after the retries
@@ -41,6 +42,10 @@ class NotFoundError(ConsoleError):
 
 class ConflictError(ConsoleError):
     """The action clashes with the current state."""
+
+
+class AccessDenied(ConsoleError):
+    """The signed-in person's role does not allow the action."""
 
 
 class ApiError(ConsoleError):

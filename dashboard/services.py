@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from dashboard.audit import AuditTrail
+from dashboard.bulk import BulkOnboarding
+from dashboard.campaigns import Campaigns
 from dashboard.config import OmiSettings, Secret, Settings
 from dashboard.enrolment import Console
 from dashboard.omi import OmiClient
@@ -33,6 +36,8 @@ class Services:
     poller: Poller
     simulator: RunningSimulator | None
     reports: Reports
+    audit: AuditTrail
+    onboarding: BulkOnboarding
 
     @property
     def demo_mode(self) -> bool:
@@ -70,7 +75,17 @@ def build_services(settings: Settings) -> Services:
     console = Console(sessions, omi)
     poller = Poller(console, interval=settings.poll_interval)
     poller.start()
-    return Services(settings, omi_settings, console, omi, poller, simulator, Reports(sessions))
+    return Services(
+        settings,
+        omi_settings,
+        console,
+        omi,
+        poller,
+        simulator,
+        Reports(sessions),
+        AuditTrail(sessions),
+        onboarding=BulkOnboarding(console, Campaigns(sessions)),
+    )
 
 
 def start_embedded_simulator(settings: Settings) -> RunningSimulator:

@@ -8,19 +8,24 @@ from dashboard.presentation import look
 console = ui.console()
 st.title("Accounts")
 
-with st.form("create-account", clear_on_submit=True, border=True):
-    st.subheader("New account")
-    username = st.text_input(
-        "Username",
-        max_chars=None,
-        placeholder="e.g. jane.doe@example.com",
-        help="3 to 64 characters: letters, digits and . _ - @. Case does not make a new name.",
-    )
-    submitted = st.form_submit_button("Create account", type="primary", icon=":material/add:")
+submitted = False
+if ui.may(ui.Permission.CREATE_ACCOUNT):
+    with st.form("create-account", clear_on_submit=True, border=True):
+        st.subheader("New account")
+        username = st.text_input(
+            "Username",
+            max_chars=None,
+            placeholder="e.g. jane.doe@example.com",
+            help="3 to 64 characters: letters, digits and . _ - @. Case does not make a new name.",
+        )
+        submitted = st.form_submit_button("Create account", type="primary", icon=":material/add:")
+else:
+    st.caption("Your role can look up accounts; creating them needs the operator role.")
 
 if submitted:
     with ui.reported():
-        created = console.create_account(username or "", actor=ui.operator())
+        actor = ui.require(ui.Permission.CREATE_ACCOUNT)
+        created = console.create_account(username or "", actor=actor)
         st.session_state["created_account"] = str(created.id)
 
 created_id = st.session_state.get("created_account")
@@ -32,7 +37,9 @@ if created_id:
             st.text(f"Username: {account.username}")
             st.caption("Account UUID: the reference the Mobile Identity service uses")
             st.code(str(account.id), language=None)
-            if st.button("Issue its QR code", type="primary", icon=":material/qr_code_2:"):
+            if ui.may(ui.Permission.ISSUE) and st.button(
+                "Issue its QR code", type="primary", icon=":material/qr_code_2:"
+            ):
                 st.session_state.pop("created_account", None)
                 st.switch_page(ui.page("enrol"), query_params={"account": str(account.id)})
 

@@ -15,6 +15,7 @@ ACTOR = "self-registration"
 STATE_KEYS = ("reg-step", "reg-after", "reg-account", "reg-username", "reg-enrolment",
               "reg-prefs", "reg-profile", "reg-device")  # fmt: skip
 
+ui.guard("registration")
 console = ui.console()
 st.title("Registration demo")
 st.caption(
@@ -37,6 +38,11 @@ steps = journey(PLACEMENTS[frozen or choice or "After account creation"])
 step = Step(st.session_state.get("reg-step", Step.SIGN_UP.value))
 
 
+def demo_actor() -> str:
+    """Who to record: the website's self-registration, run by the signed-in operator."""
+    return f"{ACTOR} ({ui.require(ui.Permission.DEMO)})"
+
+
 def go(to: Step) -> None:
     st.session_state["reg-step"] = to.value
     st.rerun()
@@ -56,7 +62,7 @@ def indicator() -> None:
 
 def issue() -> None:
     with ui.reported():
-        enrolment = console.issue_qr(st.session_state["reg-account"], actor=ACTOR)
+        enrolment = console.issue_qr(st.session_state["reg-account"], actor=demo_actor())
         st.session_state["reg-enrolment"] = enrolment.id
 
 
@@ -102,7 +108,7 @@ if step is Step.SIGN_UP:
         submitted = st.form_submit_button("Create account", type="primary")
     if submitted:
         with ui.reported():
-            account = console.create_account(username or "", actor=ACTOR)
+            account = console.create_account(username or "", actor=demo_actor())
             st.session_state.update(
                 {
                     "reg-account": str(account.id),

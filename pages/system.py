@@ -8,6 +8,7 @@ from dashboard import ui
 from dashboard.configuration import database_info, setting_lines
 from dashboard.omi import Connectivity
 
+ui.guard("system")
 ui.console()  # stops the page with a sentence when the console could not start
 running = ui.services()
 st.title("System")

@@ -13,7 +13,11 @@ PRODUCT = ("dashboard", "db", "simulator", "pages")
 
 STREAMLIT_ALLOWED = {"dashboard/app.py", "dashboard/ui.py"}
 HTTP_ALLOWED = {"dashboard/omi.py"}
-SQLALCHEMY_ALLOWED_OUTSIDE_DB = {"dashboard/enrolment.py", "dashboard/reports.py"}
+SQLALCHEMY_ALLOWED_OUTSIDE_DB = {
+    "dashboard/enrolment.py",
+    "dashboard/reports.py",
+    "dashboard/audit.py",
+}
 FORBIDDEN_IN_PAGES = ("db", "sqlalchemy", "httpx", "httpx2", "authlib")
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.auth import Role
 from dashboard.config import (
     DEFAULT_DATABASE_URL,
     DEFAULT_SCOPES,
@@ -59,6 +60,12 @@ def test_every_setting_is_read_from_the_environment() -> None:
         "SIM_TOKEN_TTL": "120",
         "DATABASE_URL": "sqlite:///x.db",
         "POLL_INTERVAL": "2",
+        "ROLES_ADMINS": "Ann@Example.com, group:console-admins",
+        "ROLES_OPERATORS": "@example.com",
+        "ROLES_VIEWERS": "group:auditors",
+        "ROLES_DEFAULT": "viewer",
+        "ROLES_GROUPS_CLAIM": "roles",
+        "ALLOW_UNAUTHENTICATED": "1",
     }
     assert set(env) == set(setting_names()), "the test covers every setting name"
     settings = load_settings(env, NO_FILE)
@@ -87,6 +94,11 @@ def test_every_setting_is_read_from_the_environment() -> None:
     assert (sim.qr_ttl, sim.token_ttl) == (60, 120)
     assert settings.database_url == "sqlite:///x.db"
     assert settings.poll_interval == 2.0
+    rules = settings.access.rules
+    assert rules.admins == ("ann@example.com", "group:console-admins")
+    assert (rules.operators, rules.viewers) == (("@example.com",), ("group:auditors",))
+    assert (rules.default, rules.groups_claim) == (Role.VIEWER, "roles")
+    assert settings.access.allow_unauthenticated
 
 
 def test_omi_defaults_when_only_the_required_names_are_set() -> None:
