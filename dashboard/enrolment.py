@@ -137,10 +137,13 @@ class Console:
 
     # --- accounts ---------------------------------------------------------------------------
 
-    def create_account(self, username: str, *, actor: str) -> AccountView:
+    def create_account(
+        self, username: str, *, actor: str, display_name: str | None = None
+    ) -> AccountView:
         """Create an account; ``InputError`` names the rule a bad name broke, ``ConflictError``
-        says the name (compared case-insensitively) is taken."""
+        says the name (compared case-insensitively) is taken. ``display_name`` is optional."""
         name, key = usernames.normalise(username)
+        shown = usernames.display_name(display_name)
         who = _actor(actor)
         taken = f"The username {name!r} is taken (usernames ignore case)."
         with self._write(conflict=taken) as session:
@@ -154,6 +157,7 @@ class Console:
                     username_key=key,
                     created_at=self._clock(),
                     created_by=who,
+                    display_name=shown,
                 ),
             )
         return _account_view(account, None)
@@ -184,9 +188,12 @@ class Console:
 
     # --- enrolments -------------------------------------------------------------------------
 
-    def issue_qr(self, account_id: uuid.UUID, *, actor: str) -> EnrolmentView:
-        """Ask the API for a QR code and store a PENDING enrolment with it; the account's
-        active enrolment, if any, becomes SUPERSEDED (kept, with an event)."""
+    def issue_qr(
+        self, account_id: uuid.UUID, *, actor: str, campaign_id: int | None = None
+    ) -> EnrolmentView:
+        """Ask the API for a QR code and store a PENDING enrolment with it (in the campaign
+        ``campaign_id``, if given); the account's active enrolment, if any, becomes SUPERSEDED
+        (kept, with an event)."""
         who = _actor(actor)
         ident = _parse_account_id(account_id)
         with self._issue_locks[hash(ident) % _LOCK_STRIPES]:
@@ -213,6 +220,7 @@ class Console:
                         qr_png=qr.png,
                         next_poll_at=now,
                         poll_failures=0,
+                        campaign_id=campaign_id,
                     ),
                 )
                 detail = f"QR code issued; it expires at {_iso(qr.expires_at)}."

@@ -103,3 +103,25 @@ def normalise(raw: str) -> tuple[str, str]:
 def _is_letter_or_digit(char: str) -> bool:
     category = unicodedata.category(char)
     return category[0] == "L" or category == "Nd"
+
+
+DISPLAY_NAME_LENGTH = 200
+
+
+def display_name(raw: str | None) -> str | None:
+    """A person's display name as shown (NFKC, trimmed), None when empty; ``InputError`` for
+    invisible or control characters or more than 200 characters. Any other text is allowed
+    (it is shown as plain text only)."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    for char in text:
+        if unicodedata.category(char) in INVISIBLE_CATEGORIES:
+            raise InputError(
+                "A display name must not contain control, invisible or formatting characters; "
+                f"found {_describe(char)}."
+            )
+    if len(text) > DISPLAY_NAME_LENGTH:
+        raise InputError(
+            f"A display name may be at most {DISPLAY_NAME_LENGTH} characters; "
+            f"this one has {len(text)}."
+        )
+    return text or None

@@ -31,13 +31,15 @@ class EnrolmentFilter:
 
     ``username`` is matched as a substring of ``accounts.username_key`` (the normalised,
     case-folded form), so callers pass it through the same normalisation first; the use-case
-    layer does. ``issued_from`` is inclusive, ``issued_to`` exclusive.
+    layer does. ``issued_from`` is inclusive, ``issued_to`` exclusive. ``campaign_id`` keeps
+    the enrolments issued in that campaign.
     """
 
     statuses: frozenset[str] = frozenset()
     username: str = ""
     issued_from: datetime | None = None
     issued_to: datetime | None = None
+    campaign_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,8 @@ def _filtered(query: AnySelect, where: EnrolmentFilter) -> AnySelect:
         query = query.where(Enrolment.issued_at >= where.issued_from)
     if where.issued_to is not None:
         query = query.where(Enrolment.issued_at < where.issued_to)
+    if where.campaign_id is not None:
+        query = query.where(Enrolment.campaign_id == where.campaign_id)
     return query
 
 

@@ -1,0 +1,433 @@
+"""Bulk onboarding: a whole team from one CSV, as one named campaign.
+
+::
+
+    upload ─► preview(data)  ─► new | existing | duplicate (in the file) | invalid (the rule broken)
+    confirm ─► run(preview, campaign name) ─► per row: create the account if new, issue its QR
+               code in the campaign, report progress ─► RunReport (one RowResult per row)
+    later  ─► reissue(campaign, {EXPIRED}) ─► a new QR code for each member whose newest campaign
+               enrolment expired
+
+**Resuming.** ``run`` skips every row whose account already has an enrolment in the campaign,
+whatever its status (active or finished), so running the same file again under the same
+campaign name does the remaining rows only; accounts created by an interrupted run are found as
+existing and only get their QR code. Rows whose API call failed have no enrolment, so they are
+the ones done again. Finished ones that did not enrol are re-issued with ``reissue``.
+
+**Stopping.** A failure of the API for one row is recorded on that row and the run goes on;
+after ``STOP_AFTER`` API failures in a row, or at once when the API refuses the console's
+credentials, the run stops and the rows not reached are reported as "not attempted".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from dashboard import usernames
+from dashboard.bulk_csv import CsvRow, csv_lines, read_upload
+from dashboard.campaigns import Campaigns, CampaignView, Member
+from dashboard.enrolment import Console
+from dashboard.errors import (
+    ApiAuthError,
+    ApiError,
+    ApiForbidden,
+    ConflictError,
+    ConsoleError,
+    InputError,
+)
+from dashboard.qr_pdf import Sheet, sheets_pdf
+from dashboard.states import ACTIVE, Status
+
+STOP_AFTER = 3
+RESULT_HEADER = (
+    "line",
+    "username",
+    "display_name",
+    "account_id",
+    "outcome",
+    "message",
+    "expires_at",
+)
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """A valid row: the name as shown, its unique key, the display name, and the account id
+    when the account exists already."""
+
+    line: int
+    username: str
+    key: str
+    display_name: str | None
+    account_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row that will not be run, with the reason (a sentence)."""
+
+    line: int
+    username: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What ``run`` would do with an upload."""
+
+    new: tuple[PlannedRow, ...]
+    existing: tuple[PlannedRow, ...]
+    duplicates: tuple[RejectedRow, ...]
+    invalid: tuple[RejectedRow, ...]
+    blank_lines: int = 0
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def runnable(self) -> tuple[PlannedRow, ...]:
+        """New and existing rows, in file order."""
+        return tuple(sorted((*self.new, *self.existing), key=lambda row: row.line))
+
+
+class Outcome(StrEnum):
+    """What happened to one row."""
+
+    ISSUED = "issued"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not attempted"
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """One row's result, as the results CSV lists it."""
+
+    line: int
+    username: str
+    display_name: str | None
+    account_id: uuid.UUID | None
+    outcome: Outcome
+    message: str
+    expires_at: datetime | None = None
+    enrolment_id: int | None = None
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """The results of one run (or re-issue) of a campaign; ``stopped`` says why it stopped
+    early (empty when it went through every row)."""
+
+    campaign: CampaignView
+    results: tuple[RowResult, ...]
+    stopped: str = ""
+    counts: dict[Outcome, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        tally = dict.fromkeys(Outcome, 0)
+        for result in self.results:
+            tally[result.outcome] += 1
+        object.__setattr__(self, "counts", tally)
+
+    @property
+    def remaining(self) -> int:
+        """Rows a resume would do again (failed or not attempted)."""
+        return self.counts[Outcome.FAILED] + self.counts[Outcome.NOT_ATTEMPTED]
+
+
+Progress = Callable[[int, int, RowResult], None]
+
+
+def _no_progress(done: int, total: int, result: RowResult) -> None:
+    return None
+
+
+class BulkOnboarding:
+    """The bulk-onboarding use-cases over the console and its campaigns."""
+
+    def __init__(self, console: Console, campaigns: Campaigns) -> None:
+        self.console = console
+        self.campaigns = campaigns
+
+    def preview(self, data: bytes) -> Preview:
+        """Read and check an upload: every row is validated and looked up, nothing is written.
+        ``InputError`` when the file itself cannot be read."""
+        upload = read_upload(data)
+        valid: list[PlannedRow] = []
+        duplicates: list[RejectedRow] = []
+        invalid: list[RejectedRow] = []
+        first_line: dict[str, int] = {}
+        for row in upload.rows:
+            checked = _check(row)
+            if isinstance(checked, RejectedRow):
+                invalid.append(checked)
+            elif checked.key in first_line:
+                duplicates.append(
+                    RejectedRow(
+                        row.line,
+                        checked.username,
+                        f"The same username as line {first_line[checked.key]} "
+                        "(usernames ignore case); only the first is used.",
+                    )
+                )
+            else:
+                first_line[checked.key] = row.line
+                valid.append(checked)
+        found = self.campaigns.existing_accounts([planned.key for planned in valid])
+        new: list[PlannedRow] = []
+        existing: list[PlannedRow] = []
+        for planned in valid:
+            account = found.get(planned.key)
+            if account is None:
+                new.append(planned)
+            else:
+                existing.append(
+                    PlannedRow(
+                        planned.line,
+                        account.username,
+                        planned.key,
+                        planned.display_name,
+                        account.id,
+                    )
+                )
+        return Preview(
+            tuple(new),
+            tuple(existing),
+            tuple(duplicates),
+            tuple(invalid),
+            upload.blank_lines,
+            upload.ignored_columns,
+        )
+
+    def already_done(self, preview: Preview, campaign_name: str) -> int:
+        """How many of the preview's existing accounts already have an enrolment in the
+        campaign called ``campaign_name`` (a run skips them); 0 for a new campaign."""
+        campaign = self.campaigns.find(campaign_name)
+        if campaign is None:
+            return 0
+        members = self.campaigns.members(campaign.id)
+        return sum(1 for row in preview.existing if row.account_id in members)
+
+    def run(
+        self,
+        preview: Preview,
+        campaign_name: str,
+        *,
+        actor: str,
+        progress: Progress = _no_progress,
+    ) -> RunReport:
+        """Create the new accounts and issue a QR code to every runnable row, in the campaign
+        ``campaign_name`` (created, or resumed when it exists); ``progress(done, total, result)``
+        is called after each row."""
+        campaign = self.campaigns.open(campaign_name, actor=actor)
+        members = self.campaigns.members(campaign.id)
+        return _drive(
+            campaign,
+            preview.runnable,
+            lambda row: self._one(row, campaign, members, actor),
+            lambda row: _not_attempted(row, "Not attempted: the run stopped. Run it again."),
+            progress,
+        )
+
+    def reissue(
+        self,
+        campaign_id: int,
+        statuses: Collection[Status] = (Status.EXPIRED,),
+        *,
+        actor: str,
+        progress: Progress = _no_progress,
+    ) -> RunReport:
+        """Issue a new QR code, in the campaign, to each member whose newest campaign
+        enrolment ended at one of ``statuses`` and who got no newer one elsewhere since."""
+        wanted = {Status(s) for s in statuses}
+        if not wanted or wanted & (ACTIVE | {Status.ENROLLED}):
+            raise InputError("Only finished enrolments that did not enrol can be re-issued.")
+        campaign = self.campaigns.get(campaign_id)
+        due = [
+            PlannedRow(0, m.username, "", m.display_name, m.account_id)
+            for m in self.campaigns.members(campaign.id).values()
+            if Status(m.status) in wanted and m.latest_overall_id == m.enrolment_id
+        ]
+        return _drive(
+            campaign,
+            due,
+            lambda row: self._issue(row, campaign, actor, created=False),
+            lambda row: _not_attempted(row, "Not attempted: re-issuing stopped. Try again."),
+            progress,
+        )
+
+    def reissuable(self, campaign_id: int, statuses: Collection[Status]) -> int:
+        """How many members ``reissue`` would give a new QR code now."""
+        wanted = {Status(s) for s in statuses}
+        return sum(
+            1
+            for m in self.campaigns.members(campaign_id).values()
+            if Status(m.status) in wanted and m.latest_overall_id == m.enrolment_id
+        )
+
+    def qr_pdf(self, campaign_id: int) -> bytes:
+        """A printable PDF of the campaign's active QR codes, one per page."""
+        campaign = self.campaigns.get(campaign_id)
+        sheets = [
+            Sheet(s.username, s.display_name, s.expires_at, s.png, s.account_id)
+            for s in self.campaigns.qr_sheets(campaign.id)
+        ]
+        return sheets_pdf(sheets, campaign=campaign.name)
+
+    # --- one row ----------------------------------------------------------------------------
+
+    def _one(
+        self,
+        row: PlannedRow,
+        campaign: CampaignView,
+        members: dict[uuid.UUID, Member],
+        actor: str,
+    ) -> Attempt:
+        created = False
+        if row.account_id is None:
+            try:
+                account = self.console.create_account(
+                    row.username, actor=actor, display_name=row.display_name
+                )
+                row = PlannedRow(row.line, account.username, row.key, row.display_name, account.id)
+                created = True
+            except ConflictError:
+                # Created since the preview (another operator, or an earlier run): use it.
+                found = self.campaigns.existing_accounts([row.key]).get(row.key)
+                if found is None:
+                    return _failed(row, "The account could not be created; try again."), None
+                row = PlannedRow(row.line, found.username, row.key, row.display_name, found.id)
+            except ConsoleError as exc:
+                return _failed(row, str(exc)), None
+        assert row.account_id is not None
+        member = members.get(row.account_id)
+        if member is not None:
+            message = (
+                "Already has a QR code in this campaign "
+                f"(enrolment #{member.enrolment_id}, {member.status.lower()})."
+            )
+            skipped = RowResult(
+                row.line,
+                row.username,
+                row.display_name,
+                row.account_id,
+                Outcome.SKIPPED,
+                message,
+                member.expires_at,
+                member.enrolment_id,
+            )
+            return skipped, None
+        return self._issue(row, campaign, actor, created=created)
+
+    def _issue(
+        self, row: PlannedRow, campaign: CampaignView, actor: str, *, created: bool
+    ) -> Attempt:
+        assert row.account_id is not None
+        try:
+            enrolment = self.console.issue_qr(row.account_id, actor=actor, campaign_id=campaign.id)
+        except ApiError as exc:
+            message = f"The Mobile Identity API failed: {exc}"
+            if created:
+                message += " The account was created; running again issues its QR code."
+            return _failed(row, message, created=created), exc
+        except ConsoleError as exc:
+            return _failed(row, str(exc), created=created), None
+        result = RowResult(
+            row.line,
+            row.username,
+            row.display_name,
+            row.account_id,
+            Outcome.ISSUED,
+            "Account created; QR code issued." if created else "QR code issued.",
+            enrolment.expires_at,
+            enrolment.id,
+            created,
+        )
+        return result, None
+
+
+#: One row's result, and the API error that made it fail (None otherwise).
+Attempt = tuple[RowResult, ApiError | None]
+
+
+def _drive(
+    campaign: CampaignView,
+    rows: Sequence[PlannedRow],
+    attempt: Callable[[PlannedRow], Attempt],
+    not_attempted: Callable[[PlannedRow], RowResult],
+    progress: Progress,
+) -> RunReport:
+    """Attempt ``rows`` in order until the API has failed ``STOP_AFTER`` times in a row, or
+    refused the console's credentials; the rest are reported as not attempted."""
+    results: list[RowResult] = []
+    stopped = ""
+    in_a_row = 0
+    for index, row in enumerate(rows):
+        if stopped:
+            result = not_attempted(row)
+        else:
+            result, error = attempt(row)
+            in_a_row = 0 if error is None else in_a_row + 1
+            if isinstance(error, ApiAuthError | ApiForbidden) or in_a_row >= STOP_AFTER:
+                stopped = (
+                    f"Stopped after {in_a_row} API failure(s) in a row: {error} "
+                    "Run it again once the API answers: only the remaining rows are done."
+                )
+        results.append(result)
+        progress(index + 1, len(rows), result)
+    return RunReport(campaign, tuple(results), stopped)
+
+
+def _check(row: CsvRow) -> PlannedRow | RejectedRow:
+    if row.problem:
+        return RejectedRow(row.line, row.username, row.problem + ".")
+    try:
+        name, key = usernames.normalise(row.username)
+        display = usernames.display_name(row.display_name)
+    except InputError as exc:
+        return RejectedRow(row.line, row.username, str(exc))
+    return PlannedRow(row.line, name, key, display)
+
+
+def _not_attempted(row: PlannedRow, message: str) -> RowResult:
+    return RowResult(
+        row.line, row.username, row.display_name, row.account_id, Outcome.NOT_ATTEMPTED, message
+    )
+
+
+def _failed(row: PlannedRow, message: str, *, created: bool = False) -> RowResult:
+    return RowResult(
+        row.line,
+        row.username,
+        row.display_name,
+        row.account_id,
+        Outcome.FAILED,
+        message,
+        created=created,
+    )
+
+
+def result_csv(results: Iterable[RowResult]) -> Iterator[str]:
+    """The per-row results as CSV lines (header first)."""
+    return csv_lines(
+        RESULT_HEADER,
+        (
+            (
+                str(r.line) if r.line else "",
+                r.username,
+                r.display_name or "",
+                "" if r.account_id is None else str(r.account_id),
+                r.outcome.value,
+                r.message,
+                "" if r.expires_at is None else _iso(r.expires_at),
+            )
+            for r in results
+        ),
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
