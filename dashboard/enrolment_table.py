@@ -25,6 +25,10 @@ SORTS: dict[str, str] = {
     "Enrolment #": "id",
 }
 PAGE_SIZES = (25, 50, 100, 200)
+#: The table counts matches up to here and pages through at most this many rows: an exact
+#: count grows with the table (a million rows took 44 ms against 1.4 ms for a thousand);
+#: past the cap the operator narrows the filters, and the CSV still has every row.
+COUNT_CAP = 10_000
 SPOOL_IN_MEMORY = 1024 * 1024  # a bigger export goes to a temporary file on disk
 
 
@@ -122,6 +126,17 @@ class SpooledFile(io.RawIOBase):
 def page_count(total: int, size: int) -> int:
     """How many pages of ``size`` rows ``total`` rows fill (at least one)."""
     return max(1, -(-total // size))
+
+
+def match_caption(total: int, first: int, shown: int, cap: int = COUNT_CAP) -> str:
+    """The line above the table: how many match and which are shown. Above ``cap`` the count
+    reads "More than <cap>" and says how to see the rest."""
+    more = total > cap
+    text = f"More than {cap:,} enrolments match" if more else f"{total} enrolment(s) match"
+    text += f"; showing {first}–{first + shown - 1}." if shown else "."
+    if more:
+        text += f" Pages stop at {cap:,} rows: narrow the filters, or download the CSV for all."
+    return text
 
 
 def _midnight(day: date) -> datetime:

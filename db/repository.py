@@ -251,8 +251,16 @@ def page(
     return [EnrolmentRow(*row) for row in session.execute(query)]
 
 
-def count(session: Session, where: EnrolmentFilter) -> int:
-    """How many enrolments match ``where``."""
+def count(session: Session, where: EnrolmentFilter, cap: int | None = None) -> int:
+    """How many enrolments match ``where``. With ``cap``, counting stops after ``cap + 1``
+    matches (a result above ``cap`` means "more than ``cap``"), so its cost follows the cap,
+    not the size of the table: an exact count visits every matching index entry."""
+    if cap is not None:
+        matching = _filtered(select(Enrolment.id).select_from(Enrolment), where)
+        if where.username:
+            matching = matching.join(Account, Account.id == Enrolment.account_id)
+        capped = select(func.count()).select_from(matching.limit(cap + 1).subquery())
+        return int(session.scalar(capped) or 0)
     query = _filtered(select(func.count(Enrolment.id)).select_from(Enrolment), where)
     if where.username:
         query = query.join(Account, Account.id == Enrolment.account_id)

@@ -5,10 +5,12 @@ import streamlit as st
 from dashboard import ui
 from dashboard.enrolment import EnrolmentFilter, EnrolmentSort, Status
 from dashboard.enrolment_table import (
+    COUNT_CAP,
     PAGE_SIZES,
     SORTS,
     csv_file,
     make_filter,
+    match_caption,
     page_count,
     table_rows,
     timeline_rows,
@@ -52,13 +54,11 @@ page_key = f"enrolments-page-{hash((where, order, size))}"
 page_number = int(st.session_state.get(page_key, 1))
 
 with ui.reported():
-    views, total = console.list_enrolments(where, order, size, (page_number - 1) * size)
-    pages = page_count(total, size)
-    shown_from = (page_number - 1) * size + 1
-    st.caption(
-        f"{total} enrolment(s) match"
-        + (f"; showing {shown_from}–{shown_from + len(views) - 1}." if views else ".")
+    views, total = console.list_enrolments(
+        where, order, size, (page_number - 1) * size, count_cap=COUNT_CAP
     )
+    pages = page_count(min(total, COUNT_CAP), size)
+    st.caption(match_caption(total, (page_number - 1) * size + 1, len(views)))
     selection = None
     if views:
         selection = st.dataframe(
