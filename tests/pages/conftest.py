@@ -84,7 +84,11 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No OMI_/SIM_ settings leak in from the shell; cached services are dropped afterwards
     (clearing runs ``Services.close``: the poller and any embedded simulator stop)."""
     for name in list(os.environ):
-        if name.startswith(("OMI_", "SIM_")) or name in ("DATABASE_URL", "POLL_INTERVAL"):
+        if name.startswith(("OMI_", "SIM_", "ROLES_")) or name in (
+            "DATABASE_URL",
+            "POLL_INTERVAL",
+            "ALLOW_UNAUTHENTICATED",
+        ):
             monkeypatch.delenv(name)
     monkeypatch.setenv("POLL_INTERVAL", POLL_INTERVAL)
     st.cache_resource.clear()

@@ -1,0 +1,120 @@
+"""The audit trail use-case on a real database: actions by people, filters, paging, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dashboard.audit import AuditTrail, make_filter
+from dashboard.enrolment import Console
+from dashboard.errors import InputError
+from dashboard.omi import RemoteStatus, classify
+from db.engine import session_factory
+from simulator.embedded import RunningSimulator
+from tests.console_support import Clock, open_console
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # Midday today: the simulator's QR codes expire on the real clock, minutes from now.
+    return Clock(datetime.now(UTC).replace(hour=12, minute=0))
+
+
+@pytest.fixture
+def console(database_url: str, simulator: RunningSimulator, clock: Clock) -> Iterator[Console]:
+    with open_console(database_url, simulator, clock=clock) as console:
+        yield console
+
+
+@pytest.fixture
+def trail(console: Console) -> AuditTrail:
+    return AuditTrail(session_factory(console.engine))
+
+
+def scenario(console: Console, clock: Clock) -> None:
+    """ann creates and issues for alice; next day oscar re-issues and cancels; the poller and
+    the expiry sweep change things too."""
+    alice = console.create_account("alice", actor="ann@example.com")
+    clock.now += timedelta(minutes=1)
+    first = console.issue_qr(alice.id, actor="ann@example.com")
+    clock.now += timedelta(minutes=1)
+    console.apply_status(first.id, RemoteStatus("SCANNED", classify("SCANNED"), None, None))
+    clock.now += timedelta(days=1)
+    second = console.issue_qr(alice.id, actor="oscar@example.com")
+    clock.now += timedelta(minutes=1)
+    console.cancel(second.id, actor="oscar@example.com")
+    clock.now += timedelta(minutes=1)
+    bob = console.create_account("bob", actor="oscar@example.com")
+    console.issue_qr(bob.id, actor="oscar@example.com")
+    clock.now += timedelta(days=30)
+    assert console.expire_overdue() == 1
+
+
+def test_lists_what_people_did_newest_first(
+    console: Console, clock: Clock, trail: AuditTrail
+) -> None:
+    scenario(console, clock)
+    entries, total = trail.entries(make_filter([], [], None))
+    assert total == 7
+    assert [(e.actor, e.action, e.username) for e in entries] == [
+        ("oscar@example.com", "issue", "bob"),
+        ("oscar@example.com", "create_account", "bob"),
+        ("oscar@example.com", "cancel", "alice"),
+        ("oscar@example.com", "issue", "alice"),
+        ("oscar@example.com", "supersede", "alice"),
+        ("ann@example.com", "issue", "alice"),
+        ("ann@example.com", "create_account", "alice"),
+    ]
+    assert entries[2].enrolment_id is not None
+    assert entries[6].enrolment_id is None
+    assert trail.actors() == ["ann@example.com", "oscar@example.com"]
+
+
+def test_filters_by_actor_action_and_day(console: Console, clock: Clock, trail: AuditTrail) -> None:
+    start = clock.now.date()
+    scenario(console, clock)
+    by_ann = trail.entries(make_filter(["ann@example.com"], [], None))[0]
+    assert {e.actor for e in by_ann} == {"ann@example.com"}
+    assert len(by_ann) == 2
+    cancels = trail.entries(make_filter([], ["cancel"], None))[0]
+    assert [e.username for e in cancels] == ["alice"]
+    next_day = start + timedelta(days=1)
+    assert trail.entries(make_filter([], [], next_day))[1] == 5  # that day onwards
+    first_day = trail.entries(make_filter([], [], [start, start]))[0]
+    assert {e.actor for e in first_day} == {"ann@example.com"}
+    assert trail.entries(make_filter([], [], [next_day, next_day]))[1] == 5
+    with pytest.raises(InputError, match="Unknown action kind"):
+        make_filter([], ["delete"], None)
+
+
+def test_pages(console: Console, clock: Clock, trail: AuditTrail) -> None:
+    scenario(console, clock)
+    where = make_filter([], [], None)
+    first, total = trail.entries(where, limit=3)
+    second, _ = trail.entries(where, limit=3, offset=3)
+    everything, _ = trail.entries(where, limit=100)
+    assert total == 7
+    assert first + second == everything[:6]
+    with pytest.raises(InputError):
+        trail.entries(where, limit=0)
+
+
+def test_csv_has_every_matching_row_with_formulas_defused(
+    console: Console, clock: Clock, trail: AuditTrail
+) -> None:
+    scenario(console, clock)
+    rows = list(csv.reader(io.StringIO("".join(trail.export_csv(make_filter([], [], None))))))
+    assert rows[0] == ["at", "actor", "action", "username", "account_id", "enrolment_id", "detail"]
+    assert len(rows) == 8
+    assert rows[1][1:4] == ["oscar@example.com", "Issued QR code", "bob"]
+    assert rows[-1][2] == "Created account"
+
+
+def test_csv_defuses_formulas(console: Console, trail: AuditTrail) -> None:
+    console.create_account("carol", actor="=cmd@example.com")
+    rows = list(csv.reader(io.StringIO("".join(trail.export_csv(make_filter([], [], None))))))
+    assert rows[1][1] == "'=cmd@example.com"
