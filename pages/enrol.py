@@ -41,9 +41,9 @@ def chosen_account() -> AccountView | None:
     return picked
 
 
-def issue(account: AccountView) -> None:
+def issue(account: AccountView, permission: ui.Permission = ui.Permission.ISSUE) -> None:
     with ui.reported():
-        enrolment = console.issue_qr(account.id, actor=ui.operator())
+        enrolment = console.issue_qr(account.id, actor=ui.require(permission))
         st.session_state["watch"] = enrolment.id
 
 
@@ -65,12 +65,16 @@ def live(enrolment_id: int, account: AccountView) -> None:
             left = countdown(enrolment.expires_at, datetime.now(UTC))
             st.metric("QR code expires in", left)
             cancel, reissue = st.columns(2)
-            if cancel.button("Cancel", icon=":material/cancel:", use_container_width=True):
+            if ui.may(ui.Permission.CANCEL) and cancel.button(
+                "Cancel", icon=":material/cancel:", use_container_width=True
+            ):
                 with ui.reported():
-                    console.cancel(enrolment.id, actor=ui.operator())
+                    console.cancel(enrolment.id, actor=ui.require(ui.Permission.CANCEL))
                     st.rerun()
-            if reissue.button("Re-issue", icon=":material/refresh:", use_container_width=True):
-                issue(account)
+            if ui.may(ui.Permission.REISSUE) and reissue.button(
+                "Re-issue", icon=":material/refresh:", use_container_width=True
+            ):
+                issue(account, ui.Permission.REISSUE)
                 st.rerun()
             device_url = ui.demo_device_url(account.id)
             if device_url:
@@ -86,7 +90,9 @@ def live(enrolment_id: int, account: AccountView) -> None:
                 )
             else:
                 st.error(shown.sentence, icon=":material/error:")
-            if st.button("Issue a new QR code", type="primary", icon=":material/qr_code_2:"):
+            if ui.may(ui.Permission.ISSUE) and st.button(
+                "Issue a new QR code", type="primary", icon=":material/qr_code_2:"
+            ):
                 issue(account)
                 st.rerun()
     with qr_column:
@@ -109,6 +115,8 @@ if account is not None:
         else:
             if latest is not None:
                 st.caption(f"Last enrolment: {look(latest.status).label}.")
-            if st.button("Issue QR code", type="primary", icon=":material/qr_code_2:"):
+            if ui.may(ui.Permission.ISSUE) and st.button(
+                "Issue QR code", type="primary", icon=":material/qr_code_2:"
+            ):
                 issue(account)
                 st.rerun()
