@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from dashboard.omi import Outcome
+from dashboard.omi import Outcome, classify
 
 
 class Status(StrEnum):
@@ -74,3 +74,8 @@ def remote_target(value: str, outcome: Outcome) -> Status | None:
     if outcome is Outcome.FAILURE:
         return _FAILURES.get(upper, Status.FAILED)
     return _IN_PROGRESS.get(upper)
+
+
+def is_known(value: str) -> bool:
+    """True when the API's status ``value`` means something to the console."""
+    return remote_target(value, classify(value)) is not None

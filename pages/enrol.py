@@ -8,8 +8,10 @@ from dashboard import ui
 from dashboard.enrolment import ACTIVE, AccountView, Status
 from dashboard.errors import ConsoleError
 from dashboard.presentation import countdown, duration, look
+from dashboard.states import is_known
 
 REFRESH_SECONDS = 0.5
+ISSUE_ERROR = "enrol-issue-error"
 
 console = ui.console()
 st.title("Enrol device")
@@ -42,9 +44,23 @@ def chosen_account() -> AccountView | None:
 
 
 def issue(account: AccountView, permission: ui.Permission = ui.Permission.ISSUE) -> None:
-    with ui.reported():
+    """Issue a QR code and rerun. A failure is kept in the session until the next attempt:
+    shown in place it would vanish with the rerun (or the fragment's next tick)."""
+    st.session_state.pop(ISSUE_ERROR, None)
+    try:
         enrolment = console.issue_qr(account.id, actor=ui.require(permission))
+    except ConsoleError as exc:
+        st.session_state[ISSUE_ERROR] = (account.id, str(exc))
+    else:
         st.session_state["watch"] = enrolment.id
+    st.rerun()
+
+
+def issue_error(account: AccountView) -> None:
+    """The last failed attempt to issue a QR code for ``account``, if any."""
+    failed = st.session_state.get(ISSUE_ERROR)
+    if failed and failed[0] == account.id:
+        st.error(ui.plain(failed[1]), icon=":material/error:")
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -58,7 +74,16 @@ def live(enrolment_id: int, account: AccountView) -> None:
         ui.status_badge(enrolment.status)
         st.markdown(f"#### {shown.sentence}")
         if enrolment.api_status and enrolment.api_status.upper() != enrolment.status.value:
-            st.caption(ui.plain(f"The service reports: {enrolment.api_status}"))
+            if is_known(enrolment.api_status):
+                st.caption(ui.plain(f"The service reports: {enrolment.api_status}"))
+            else:
+                st.warning(
+                    ui.plain(
+                        "The service reports a status the console does not know: "
+                        f"{enrolment.api_status}. It keeps checking."
+                    ),
+                    icon=":material/help:",
+                )
         if enrolment.last_error and enrolment.status in ACTIVE:
             st.warning(ui.plain(f"Last check failed: {enrolment.last_error}"))
         if enrolment.status in ACTIVE:
@@ -75,7 +100,6 @@ def live(enrolment_id: int, account: AccountView) -> None:
                 "Re-issue", icon=":material/refresh:", use_container_width=True
             ):
                 issue(account, ui.Permission.REISSUE)
-                st.rerun()
             device_url = ui.demo_device_url(account.id)
             if device_url:
                 st.link_button("Open the simulated phone", device_url, icon=":material/smartphone:")
@@ -94,7 +118,6 @@ def live(enrolment_id: int, account: AccountView) -> None:
                 "Issue a new QR code", type="primary", icon=":material/qr_code_2:"
             ):
                 issue(account)
-                st.rerun()
     with qr_column:
         png = console.qr_png(enrolment.id) if enrolment.status in ACTIVE else None
         if png:
@@ -106,6 +129,7 @@ def live(enrolment_id: int, account: AccountView) -> None:
 account = chosen_account()
 if account is not None:
     st.text(f"Account: {account.username}  ·  {account.id}")
+    issue_error(account)
     with ui.reported():
         active = console.active_enrolment(account.id)
         latest = active or console.latest_enrolment(account.id)
@@ -119,4 +143,3 @@ if account is not None:
                 "Issue QR code", type="primary", icon=":material/qr_code_2:"
             ):
                 issue(account)
-                st.rerun()
