@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 import uvicorn
 from joserfc import jwt
@@ -205,7 +205,8 @@ def _client_credentials(request: Request, form: Any) -> tuple[str, str]:
     if header.lower().startswith("basic "):
         decoded = base64.b64decode(header[6:]).decode()
         client_id, _, client_secret = decoded.partition(":")
-        return client_id, client_secret
+        # RFC 6749 2.3.1: both halves are form-encoded before they are joined.
+        return unquote_plus(client_id), unquote_plus(client_secret)
     return str(form.get("client_id") or ""), str(form.get("client_secret") or "")
 
 
