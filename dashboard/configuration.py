@@ -55,6 +55,17 @@ def setting_lines(services: Services) -> list[SettingLine]:
     ]
     lines.append(SettingLine("DATABASE_URL", display_url(settings.database_url), "database"))
     lines.append(SettingLine("POLL_INTERVAL", f"{settings.poll_interval:g} s", "status poller"))
+    rules = settings.access.rules
+    for name, value in (
+        ("ROLES_ADMINS", rules.admins),
+        ("ROLES_OPERATORS", rules.operators),
+        ("ROLES_VIEWERS", rules.viewers),
+        ("ROLES_DEFAULT", "none" if rules.default is None else rules.default.label),
+        ("ROLES_GROUPS_CLAIM", rules.groups_claim),
+        ("ALLOW_UNAUTHENTICATED", "1" if settings.access.allow_unauthenticated else "0"),
+    ):
+        shown_value = ", ".join(value) if isinstance(value, tuple) else value
+        lines.append(SettingLine(name, shown_value or "(none)", "sign-in and roles"))
     return lines
 
 

@@ -226,6 +226,11 @@ def test_only_an_admin_opens_the_system_page(env: Env) -> None:
     at = go(signed_in(ADMIN), "system")
     assert_no_exception(at)
     assert [t.value for t in at.title] == ["System"]
+    table = at.dataframe[0].value
+    shown = dict(zip(table["Setting"], table["Value"], strict=True))
+    assert shown["ROLES_ADMINS"] == ADMIN
+    assert shown["ROLES_OPERATORS"] == f"{OPERATOR}, group:enrolment-desk"
+    assert (shown["ROLES_DEFAULT"], shown["ALLOW_UNAUTHENTICATED"]) == ("none", "0")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         signed_in(OPERATOR).switch_page(page_path("system"))
 
