@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint simulator screenshots clean
+.PHONY: run test lint simulator screenshots bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: lint
 
 screenshots: $(STAMP)
 	SAVE_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e/test_journey.py
+
+# The figures of README "Performance" (about 10-15 min; BENCH_ARGS="--watch-minutes 10" etc.).
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
