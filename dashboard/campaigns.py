@@ -79,6 +79,11 @@ class CampaignProgress:
         return self.count(Status.SCANNED)
 
     @property
+    def reached_phone(self) -> int:
+        """Scanned, enrolled or declined: a phone can only enrol or decline after scanning."""
+        return self.count(Status.SCANNED, Status.ENROLLED, Status.DECLINED)
+
+    @property
     def enrolled(self) -> int:
         """Enrolled a device."""
         return self.count(Status.ENROLLED)

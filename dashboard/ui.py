@@ -22,6 +22,8 @@ from dashboard.auth import (
     is_loopback,
     pages_for,
 )
+from dashboard.bulk import BulkOnboarding
+from dashboard.campaigns import CampaignProgress
 from dashboard.config import AccessSettings, load_settings
 from dashboard.enrolment import Console, Status
 from dashboard.errors import AccessDenied, ConfigError, ConsoleError
@@ -38,13 +40,14 @@ PAGES: dict[str, tuple[str, str]] = {
     "overview": ("Overview", ":material/dashboard:"),
     "accounts": ("Accounts", ":material/person_add:"),
     "enrol": ("Enrol device", ":material/qr_code_2:"),
+    "bulk": ("Bulk onboarding", ":material/group_add:"),
     "enrolments": ("Enrolments", ":material/table_rows:"),
     "registration": ("Registration demo", ":material/how_to_reg:"),
     "system": ("System", ":material/settings:"),
     "audit": ("Audit trail", ":material/policy:"),
 }
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "Operate": ("overview", "accounts", "enrol", "enrolments"),
+    "Operate": ("overview", "accounts", "enrol", "bulk", "enrolments"),
     "Demo": ("registration",),
     "Admin": ("system", "audit"),
 }
@@ -264,6 +267,15 @@ def audit() -> AuditTrail:
         st.stop()
 
 
+def onboarding() -> BulkOnboarding:
+    """Bulk onboarding and campaigns; stops the page with a sentence if set-up failed."""
+    try:
+        return services().onboarding
+    except ConsoleError as exc:
+        st.error(f"The console cannot start: {exc}", icon=":material/error:")
+        st.stop()
+
+
 def operator() -> str:
     """Who is acting: the signed-in person's e-mail address, or "local" without sign-in
     (empty before sign-in, which every use-case refuses as an actor)."""
@@ -284,6 +296,29 @@ def status_badge(status: Status) -> None:
     """The status as a coloured badge with its icon."""
     shown = look(status)
     st.badge(shown.label, icon=shown.icon, color=shown.color)  # type: ignore[arg-type]
+
+
+def campaign_progress(progress: CampaignProgress) -> None:
+    """A campaign's progress, counted per person by their newest QR code in it."""
+    people = progress.people
+    columns = st.columns(6)
+    columns[0].metric("Issued (people)", people, help="People with a QR code in this campaign.")
+    columns[1].metric(
+        "Scanned", progress.reached_phone, help="Reached the phone: scanned, enrolled or declined."
+    )
+    columns[2].metric(
+        "Enrolled",
+        progress.enrolled,
+        delta=f"{progress.enrolled / people:.0%}" if people else None,
+        delta_color="off",
+    )
+    columns[3].metric("Expired", progress.expired, help="The QR code expired unused.")
+    columns[4].metric("Waiting", progress.pending + progress.scanned, help="Still active.")
+    columns[5].metric(
+        "Ended otherwise", progress.ended_otherwise, help="Declined, failed, cancelled, replaced."
+    )
+    st.progress(progress.enrolled / people if people else 0.0)
+    st.caption(f"{progress.qr_codes} QR code(s) issued in this campaign, re-issues included.")
 
 
 def banners() -> None:

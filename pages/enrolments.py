@@ -1,5 +1,7 @@
 """Enrolments: every enrolment, filtered, sorted and paged in the database; CSV; timeline."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard import ui
@@ -47,7 +49,18 @@ descending = (
 )
 size = size_column.selectbox("Rows per page", PAGE_SIZES, index=1, key="enrolments-size")
 
-where = make_filter(statuses, username or "", issued)
+campaigns = {c.id: c.name for c in ui.onboarding().campaigns.all()}
+campaign_id = (
+    st.selectbox(
+        "Campaign",
+        [None, *campaigns],
+        format_func=lambda c: "Any campaign" if c is None else campaigns[c],
+        key="enrolments-campaign",
+    )
+    if campaigns
+    else None
+)
+where = replace(make_filter(statuses, username or "", issued), campaign_id=campaign_id)
 order = EnrolmentSort(SORTS[sort_label or "Issued"], descending)  # type: ignore[arg-type]
 # Another filter, order or page size starts again at page 1.
 page_key = f"enrolments-page-{hash((where, order, size))}"

@@ -119,3 +119,18 @@ with ui.reported():
         "Counts, today and pending are for all time; timing, chart and funnel cover enrolments "
         "issued in the period. Days are UTC."
     )
+
+with ui.reported():
+    campaigns = ui.onboarding().campaigns
+    listed = {c.id: c for c in campaigns.all()}
+    if listed:
+        st.subheader("Campaigns")
+        chosen = st.selectbox(
+            "Campaign",
+            list(listed),
+            format_func=lambda i: listed[i].name,
+            key="overview-campaign",
+            help="Bulk onboarding batches, newest first; counted per person.",
+        )
+        if chosen is not None:
+            ui.campaign_progress(campaigns.progress(chosen))
