@@ -45,7 +45,8 @@ def test_enrol_a_phone_end_to_end(console_server: ConsoleServer, browser: Browse
     username = f"e2e.{uuid.uuid4().hex[:8]}@example.com"
 
     open_page(page, console_server, "accounts")
-    expect(page.get_by_text("Demo mode")).to_be_visible()
+    expect(page.get_by_text("Demo mode", exact=True)).to_be_visible()
+    expect(page.get_by_text("Local demo mode, no sign-in")).to_be_visible()
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Account created.")).to_be_visible(timeout=20_000)
