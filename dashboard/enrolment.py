@@ -313,10 +313,12 @@ class Console:
                     self._event(session, row, current, current, who, detail)
             return _view(row, row.account.username)
 
-    def expire_overdue(self) -> int:
-        """Mark active enrolments whose QR code has expired as EXPIRED (no API call needed)."""
+    def expire_overdue(self, grace: timedelta = timedelta(0)) -> int:
+        """Mark active enrolments whose QR code expired more than ``grace`` ago as EXPIRED
+        (no API call needed). The poller gives a grace: a phone may enrol in the code's last
+        second, and until the service answers the console cannot know."""
         with self._write() as session:
-            rows = repo.overdue_enrolments(session, self._clock())
+            rows = repo.overdue_enrolments(session, self._clock() - grace)
             for row in rows:
                 detail = f"The QR code expired at {_iso(row.expires_at)} without an enrolment."
                 self._move(session, row, Status.EXPIRED, "expiry", detail)
@@ -333,12 +335,15 @@ class Console:
 
     # --- the poller's side ------------------------------------------------------------------
 
-    def claim_due(self, limit: int, lease: timedelta) -> list[tuple[int, uuid.UUID]]:
+    def claim_due(
+        self, limit: int, lease: timedelta, grace: timedelta = timedelta(0)
+    ) -> list[tuple[int, uuid.UUID]]:
         """Claim up to ``limit`` due active enrolments for this poller for ``lease``:
-        (enrolment id, account id) pairs. Several processes never claim the same one."""
+        (enrolment id, account id) pairs. Several processes never claim the same one.
+        Enrolments whose QR code expired less than ``grace`` ago are still claimed."""
         with self._write() as session:
             now = self._clock()
-            return repo.claim_due(session, now, now + lease, limit)
+            return repo.claim_due(session, now, now + lease, limit, expired_after=now - grace)
 
     def poll(
         self, enrolment_id: int, account_id: uuid.UUID, *, backoff: Callable[[int], timedelta]

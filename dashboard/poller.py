@@ -5,7 +5,9 @@ the poller claims the active enrolments that are due (``Console.claim_due``: a c
 enrolment's next poll a little less than one interval out, and on PostgreSQL concurrent
 claimers skip each other's rows, so several console processes poll each enrolment once per
 interval between them), asks the API for each one's status concurrently on a small thread pool
-(one slow call delays nobody else), then expires overdue enrolments on the local clock.
+(one slow call delays nobody else), then expires overdue enrolments on the local clock. An
+expired QR code is still polled for a short grace first: the phone may have enrolled in its
+last second, which only the service can tell.
 
 API trouble never stops it: ``Console.poll`` stores the error on the enrolment and pushes its
 next poll out exponentially (capped). Everything it needs lives in the database, so after a
@@ -33,6 +35,11 @@ log = logging.getLogger(__name__)
 #: poller finds it due again even when that tick runs a few milliseconds early in its phase.
 LEASE_FRACTION = 0.8
 ERROR_WINDOW = 60.0
+#: After a QR code's expiry the poller keeps asking the service for this many intervals (at
+#: least EXPIRY_GRACE_MIN seconds) before it expires the enrolment on the local clock: a phone
+#: that enrols in the code's last second must end ENROLLED, not EXPIRED (found by the soak).
+EXPIRY_GRACE_INTERVALS = 3
+EXPIRY_GRACE_MIN = 5.0
 
 
 @dataclass(frozen=True)
@@ -152,13 +159,14 @@ class Poller:
         futures: list[Future[None]] = []
         try:
             lease = timedelta(seconds=self.interval * LEASE_FRACTION)
-            for enrolment_id, account_id in self.console.claim_due(self._batch, lease):
+            grace = timedelta(seconds=max(EXPIRY_GRACE_MIN, self.interval * EXPIRY_GRACE_INTERVALS))
+            for enrolment_id, account_id in self.console.claim_due(self._batch, lease, grace):
                 with self._lock:
                     if enrolment_id in self._inflight:
                         continue  # its previous call is still running
                     self._inflight.add(enrolment_id)
                 futures.append(self._pool().submit(self._poll, enrolment_id, account_id))
-            self.console.expire_overdue()
+            self.console.expire_overdue(grace)
             pending = self.console.count_active()
         except ConsoleError as exc:
             self._failed(f"Poll cycle failed: {exc}")

@@ -193,21 +193,27 @@ def count_active(session: Session) -> int:
 
 
 def claim_due(
-    session: Session, now: datetime, until: datetime, limit: int
+    session: Session,
+    now: datetime,
+    until: datetime,
+    limit: int,
+    expired_after: datetime | None = None,
 ) -> list[tuple[int, uuid.UUID]]:
     """Claim up to ``limit`` active enrolments due at ``now``: push them to ``until``.
 
     One statement, ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING``:
     on PostgreSQL concurrent claimers skip each other's rows instead of waiting or taking them
     twice; SQLite has a single writer, so the same statement without the lock clause is safe.
-    Returns (enrolment id, account id) pairs, most overdue first.
+    Returns (enrolment id, account id) pairs, most overdue first. Enrolments whose QR code
+    expired are left alone, except those that expired after ``expired_after`` (default
+    ``now``): the service may still report that they were enrolled at the last moment.
     """
     due = (
         select(Enrolment.id)
         .where(
             Enrolment.status.in_(ACTIVE_STATUSES),
             Enrolment.next_poll_at <= now,
-            Enrolment.expires_at > now,
+            Enrolment.expires_at > (now if expired_after is None else expired_after),
         )
         .order_by(Enrolment.next_poll_at)
         .limit(limit)

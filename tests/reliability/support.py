@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -165,3 +171,53 @@ def assert_rendered_harmlessly(at: AppTest, *texts: str) -> None:
     for kind in MARKDOWN_KINDS:
         for element in at.get(kind):
             assert not getattr(element.proto, "allow_html", False), element
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class ConsoleProcess:
+    """A console process (``tests.reliability.console_process``) and its log file."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind, as when a machine loses power."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """Stop it (SIGTERM, then SIGKILL) if it still runs."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def start_console_process(env: dict[str, str], log: Path) -> ConsoleProcess:
+    """Start a console process with ``env`` (over a clean environment); wait until it polls."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OMI_", "SIM_"))}
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.console_process"],
+            cwd=ROOT,
+            env=clean | env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    running = ConsoleProcess(process, log)
+    try:
+        wait_until(
+            lambda: process.poll() is not None or "ready: poller running=True" in log.read_text(),
+            timeout=60,
+            what="the console process starts",
+        )
+    except AssertionError:
+        running.stop()
+        raise
+    assert process.poll() is None, log.read_text()
+    return running

@@ -1,0 +1,39 @@
+"""A phone that enrols in its QR code's last moment ends ENROLLED, not EXPIRED.
+
+Found by the soak test: the poller had stopped asking about an enrolment once its code expired
+and expired it on the local clock, although the service had recorded the enrolment just before.
+The poller now keeps asking for a short grace after the expiry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dashboard.enrolment import Status, utc_now
+from dashboard.poller import Poller
+from tests.conftest import StartSimulator
+from tests.console_support import Phone, open_console
+from tests.reliability.support import Controls, wait_until
+
+QR_TTL = 1.0
+
+
+def test_an_enrolment_confirmed_before_expiry_but_seen_after_it_is_enrolled(
+    tmp_path: Path, start_simulator: StartSimulator
+) -> None:
+    sim = start_simulator(qr_ttl=QR_TTL)
+    with open_console(f"sqlite:///{tmp_path / 'c.db'}", sim) as console, Controls(sim) as sims:
+        late = console.create_account("late", actor="test")
+        ignored = console.create_account("ignored", actor="test")
+        confirmed = console.issue_qr(late.id, actor="test")
+        forgotten = console.issue_qr(ignored.id, actor="test")
+        Phone(sims.api).finish(late.id, "confirm")  # the poller has not looked yet
+        wait_until(lambda: utc_now() > forgotten.expires_at, what="both QR codes expire")
+
+        poller = Poller(console, interval=0.2)
+        poller.run_once()
+
+        assert console.get_enrolment(confirmed.id).status is Status.ENROLLED
+        # The service says the other one expired: no need to wait out the grace.
+        assert console.get_enrolment(forgotten.id).status is Status.EXPIRED
+        assert console.count_active() == 0
