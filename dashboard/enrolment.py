@@ -14,7 +14,7 @@ import io
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -458,6 +458,12 @@ class Console:
             detail=detail,
         )
         repo.add_event(session, event)
+
+
+def database_errors() -> AbstractContextManager[None]:
+    """Turn SQLAlchemy errors raised inside into the console's own, for the services factory
+    and the System page (which reach the database outside the use-cases)."""
+    return _translated()
 
 
 @contextmanager

@@ -14,7 +14,8 @@ from dashboard.audit import AuditTrail
 from dashboard.bulk import BulkOnboarding
 from dashboard.campaigns import Campaigns
 from dashboard.config import OmiSettings, Secret, Settings
-from dashboard.enrolment import Console
+from dashboard.enrolment import Console, database_errors
+from dashboard.errors import ConsoleError
 from dashboard.omi import OmiClient
 from dashboard.poller import Poller
 from dashboard.reports import Reports
@@ -44,8 +45,9 @@ class Services:
         return self.simulator is not None
 
     def schema_version(self) -> str | None:
-        """The Alembic revision the database is at."""
-        return schema_version(self.console.engine)
+        """The Alembic revision the database is at; ``ConsoleError`` when it cannot be read."""
+        with database_errors():
+            return schema_version(self.console.engine)
 
     def close(self) -> None:
         """Stop the poller and the simulator, close the client and the database."""
@@ -69,7 +71,14 @@ def build_services(settings: Settings) -> Services:
         )
         log.info("demo mode: embedded simulator at %s", simulator.base_url)
     engine = create_engine_for(settings.database_url)
-    upgrade(engine)
+    try:
+        with database_errors():
+            upgrade(engine)
+    except ConsoleError:  # a sentence on the page, and nothing left running
+        engine.dispose()
+        if simulator is not None:
+            simulator.stop()
+        raise
     omi = OmiClient(omi_settings)
     sessions = session_factory(engine)
     console = Console(sessions, omi)

@@ -26,7 +26,11 @@ def chosen_account() -> AccountView | None:
         except ConsoleError as exc:
             st.warning(ui.plain(f"{exc} Pick an account below instead."), icon=":material/warning:")
     search = st.text_input("Find account", placeholder="part of a username", key="enrol-search")
-    accounts = console.search_accounts(search or "", limit=100)
+    try:
+        accounts = console.search_accounts(search or "", limit=100)
+    except ConsoleError as exc:
+        st.error(ui.plain(str(exc)), icon=":material/error:")
+        return None
     if not accounts:
         st.info("No account matches. Create one on the Accounts page first.")
         st.page_link(ui.page("accounts"), label="Go to Accounts", icon=":material/person_add:")
@@ -66,6 +70,12 @@ def issue_error(account: AccountView) -> None:
 @st.fragment(run_every=REFRESH_SECONDS)
 def live(enrolment_id: int, account: AccountView) -> None:
     """Re-reads the enrolment from the database; the poller moves it forward."""
+    with ui.reported():  # the database may fail on any tick: a sentence, not a traceback
+        show(enrolment_id, account)
+
+
+def show(enrolment_id: int, account: AccountView) -> None:
+    """The enrolment's status, actions and QR code."""
     enrolment = console.get_enrolment(enrolment_id)
     shown = look(enrolment.status)
     qr_column, status_column = st.columns([1, 1], gap="large")

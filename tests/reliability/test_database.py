@@ -1,0 +1,87 @@
+"""The database failing under the console: every page says so in a sentence (no traceback), and
+once the database is back the pages work again by themselves.
+
+The fault is made real on the SQLite file itself, from outside the console: a table renamed
+away (every query on it fails), and the Alembic version table made unreadable (the System
+page's schema version).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from dashboard.enrolment import Console
+from dashboard.ui import PAGES
+from tests.pages.conftest import Env, assert_no_exception, open_page
+from tests.reliability.support import messages
+
+#: Pages whose first screen reads the enrolments table.
+READ_ENROLMENTS = ("overview", "accounts", "enrol", "enrolments", "system")
+
+
+def sql(env: Env, statement: str) -> None:
+    path = Path(env.database_url.removeprefix("sqlite:///"))
+    with closing(sqlite3.connect(path)) as db:
+        db.execute(statement)
+        db.commit()
+
+
+def visit_all(query: dict[str, str]) -> dict[str, list[str]]:
+    """Open every page (the Enrol page on an account); what each one said."""
+    said: dict[str, list[str]] = {}
+    for name in PAGES:
+        at = open_page(name, **(query if name == "enrol" else {}))
+        assert_no_exception(at)
+        said[name] = messages(at)
+    return said
+
+
+def test_a_missing_table_is_a_sentence_on_every_page_and_the_pages_recover(
+    env: Env, seeder: Console
+) -> None:
+    account = seeder.create_account("dora", actor="test")
+    seeder.issue_qr(account.id, actor="test")
+    query = {"account": str(account.id)}
+    assert not any(visit_all(query).values())
+
+    sql(env, "ALTER TABLE enrolments RENAME TO enrolments_away")
+    said = visit_all(query)
+    quiet = [name for name in READ_ENROLMENTS if not said[name]]
+    assert not quiet, f"pages that did not say the database failed: {quiet}"
+    for lines in said.values():
+        assert all("database" in line.lower() for line in lines), lines
+
+    sql(env, "ALTER TABLE enrolments_away RENAME TO enrolments")
+    after = visit_all(query)
+    # The System page keeps showing the poller's last error, as history: that is its job.
+    after["system"] = [line for line in after["system"] if not line.startswith("Last poll error")]
+    assert not any(after.values()), after
+
+
+def test_an_unreadable_schema_version_is_a_sentence_on_the_system_page(
+    env: Env, seeder: Console
+) -> None:
+    assert not messages(open_page("system"))  # the console is up
+    sql(env, "ALTER TABLE alembic_version RENAME COLUMN version_num TO broken")
+    at = open_page("system")
+    assert_no_exception(at)
+    assert any("database" in line.lower() for line in messages(at)), messages(at)
+    assert at.dataframe, "the rest of the page still shows"
+
+    sql(env, "ALTER TABLE alembic_version RENAME COLUMN broken TO version_num")
+    at = open_page("system")
+    assert_no_exception(at)
+    assert not messages(at)
+
+
+def test_a_console_that_cannot_open_its_database_says_so(env: Env, seeder: Console) -> None:
+    sql(env, "ALTER TABLE alembic_version RENAME COLUMN version_num TO broken")
+    for name in ("overview", "accounts", "system"):
+        at = open_page(name)
+        assert_no_exception(at)
+        assert any(
+            line.startswith("The console cannot start: The database is not available")
+            for line in messages(at)
+        ), messages(at)
