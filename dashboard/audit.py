@@ -8,19 +8,18 @@ reported a device (or the service itself) did; those are in each enrolment's tim
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.auth import SYSTEM_ACTORS
-from dashboard.errors import ConsoleError, InputError
+from dashboard.csv_text import csv_line
+from dashboard.errors import InputError
+from dashboard.storage import reading
 from db import audit as trail
 from db.audit import AuditFilter
 
@@ -98,11 +97,11 @@ class AuditTrail:
 
     def export_csv(self, where: AuditFilter) -> Iterator[str]:
         """Every matching action as CSV lines (header first), read while consumed."""
-        yield _csv_line(CSV_HEADER)
+        yield csv_line(CSV_HEADER)
         with self._read() as session:
             for row in trail.stream(session, where):
                 entry = _entry(row)
-                yield _csv_line(
+                yield csv_line(
                     (
                         entry.at.astimezone(UTC).isoformat(timespec="seconds"),
                         entry.actor,
@@ -114,16 +113,8 @@ class AuditTrail:
                     )
                 )
 
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        try:
-            with self._sessions() as session:
-                yield session
-        except SQLAlchemyError as exc:
-            raise ConsoleError(
-                f"The database could not read the audit trail ({type(exc).__name__}); "
-                "try again in a moment."
-            ) from exc
+    def _read(self) -> AbstractContextManager[Session]:
+        return reading(self._sessions)
 
 
 def _entry(row: trail.AuditRow) -> AuditEntry:
@@ -140,15 +131,3 @@ def _entry(row: trail.AuditRow) -> AuditEntry:
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
-
-
-def _csv_line(fields: tuple[str, ...]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([_defuse(field) for field in fields])
-    return buffer.getvalue()
-
-
-def _defuse(field: str) -> str:
-    # A cell starting with one of these is a formula to a spreadsheet (CSV injection); usernames
-    # and actor names are typed by people and must stay text.
-    return "'" + field if field[:1] in ("=", "+", "-", "@", "\t", "\r") else field

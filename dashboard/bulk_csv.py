@@ -24,6 +24,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from dashboard.csv_text import csv_line
 from dashboard.errors import InputError
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -151,12 +152,4 @@ def _field(fields: list[str], index: int) -> str:
 def csv_lines(header: Iterable[str], rows: Iterable[Iterable[str]]) -> Iterator[str]:
     """``header`` and ``rows`` as CSV lines, with spreadsheet formulas defused."""
     for fields in (header, *rows):
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow([_defuse(field) for field in fields])
-        yield buffer.getvalue()
-
-
-def _defuse(field: str) -> str:
-    # A cell starting with one of these is a formula to a spreadsheet (CSV injection): a display
-    # name or an API message must stay text.
-    return "'" + field if field[:1] in ("=", "+", "-", "@", "\t", "\r") else field
+        yield csv_line(fields)

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard.enrolment import _actor, _translated, utc_now
+from dashboard.enrolment import _actor, utc_now
 from dashboard.errors import ConflictError, InputError, NotFoundError
 from dashboard.states import Status
+from dashboard.storage import reading, writing
 from dashboard.usernames import INVISIBLE_CATEGORIES
 from db import campaigns as queries
 from db.campaigns import Member, QrSheet
-from db.engine import begin_write
 from db.models import CAMPAIGN_NAME_LENGTH, Campaign
 
 __all__ = ["CampaignProgress", "CampaignView", "Campaigns", "ExistingAccount", "Member", "QrSheet"]
@@ -175,16 +175,11 @@ class Campaigns:
         with self._read() as session:
             return queries.qr_sheets(session, int(campaign_id), self._clock())
 
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        with _translated(), self._sessions() as session:
-            yield session
+    def _read(self) -> AbstractContextManager[Session]:
+        return reading(self._sessions)
 
-    @contextmanager
-    def _write(self, conflict: str) -> Iterator[Session]:
-        with _translated(conflict), self._sessions.begin() as session:
-            begin_write(session)
-            yield session
+    def _write(self, conflict: str) -> AbstractContextManager[Session]:
+        return writing(self._sessions, conflict)
 
 
 def campaign_name(raw: str) -> str:

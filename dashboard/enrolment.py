@@ -9,26 +9,24 @@ process. SQLAlchemy errors are translated here into the console's own (``dashboa
 
 from __future__ import annotations
 
-import csv
-import io
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard import usernames
-from dashboard.errors import ApiError, ConflictError, ConsoleError, InputError, NotFoundError
+from dashboard.csv_text import csv_line
+from dashboard.errors import ApiError, ConflictError, InputError, NotFoundError
 from dashboard.omi import OmiClient, RemoteStatus
 from dashboard.states import ACTIVE, TERMINAL, TRANSITIONS, Status, can_move, remote_target
+from dashboard.storage import reading, writing
 from db import models
 from db import repository as repo
-from db.engine import begin_write
 from db.models import Account, Enrolment, EnrolmentEvent
 from db.repository import SORT_COLUMNS, EnrolmentFilter, EnrolmentRow, EnrolmentSort
 
@@ -395,29 +393,24 @@ class Console:
         with self._read() as session:
             rows = repo.page(session, where, _checked(sort), limit, offset)
             total = repo.count(session, where, count_cap)
-        return [_row_view(row) for row in rows], total
+        return [_view(row, row.username) for row in rows], total
 
     def export_csv(self, filter: EnrolmentFilter, sort: EnrolmentSort) -> Iterator[str]:
         """Every matching enrolment as CSV lines (header first), read from the database in
         batches while the caller consumes them."""
         where, order = _normalised(filter), _checked(sort)
-        yield _csv_line(CSV_HEADER)
+        yield csv_line(CSV_HEADER)
         with self._read() as session:
             for row in repo.stream(session, where, order):
-                yield _csv_line(_csv_fields(_row_view(row)))
+                yield csv_line(_csv_fields(_view(row, row.username)))
 
     # --- plumbing ---------------------------------------------------------------------------
 
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        with _translated(), self._sessions() as session:
-            yield session
+    def _read(self) -> AbstractContextManager[Session]:
+        return reading(self._sessions)
 
-    @contextmanager
-    def _write(self, conflict: str = "") -> Iterator[Session]:
-        with _translated(conflict), self._sessions.begin() as session:
-            begin_write(session)
-            yield session
+    def _write(self, conflict: str = "") -> AbstractContextManager[Session]:
+        return writing(self._sessions, conflict)
 
     def _enrolment(self, session: Session, enrolment_id: int, *, lock: bool = False) -> Enrolment:
         row = repo.get_enrolment(session, int(enrolment_id), lock=lock)
@@ -458,35 +451,6 @@ class Console:
             detail=detail,
         )
         repo.add_event(session, event)
-
-
-def database_errors() -> AbstractContextManager[None]:
-    """Turn SQLAlchemy errors raised inside into the console's own, for the services factory
-    and the System page (which reach the database outside the use-cases)."""
-    return _translated()
-
-
-@contextmanager
-def _translated(conflict: str = "") -> Iterator[None]:
-    """Turn SQLAlchemy errors into the console's own, once, here; ``conflict`` is the sentence
-    for a unique-key clash (another session or process wrote the same thing first)."""
-    try:
-        yield
-    except ConsoleError:
-        raise
-    except IntegrityError as exc:
-        raise ConflictError(
-            conflict or "Someone else changed this at the same moment; reload and try again."
-        ) from exc
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else "no reason given"
-        raise ConsoleError(
-            f"The database is not available right now ({reason}); try again in a moment."
-        ) from exc
-    except SQLAlchemyError as exc:
-        raise ConsoleError(
-            f"The database refused the operation ({type(exc).__name__}); try again."
-        ) from exc
 
 
 def _actor(actor: str) -> str:
@@ -539,7 +503,7 @@ def _time_to_enrol(status: Status, issued: datetime, finished: datetime | None) 
     return finished - issued if status is Status.ENROLLED and finished is not None else None
 
 
-def _view(row: Enrolment, username: str) -> EnrolmentView:
+def _view(row: Enrolment | EnrolmentRow, username: str) -> EnrolmentView:
     status = Status(row.status)
     return EnrolmentView(
         id=row.id,
@@ -556,23 +520,6 @@ def _view(row: Enrolment, username: str) -> EnrolmentView:
         time_to_enrol=_time_to_enrol(status, row.issued_at, row.finished_at),
     )
 
-
-def _row_view(row: EnrolmentRow) -> EnrolmentView:
-    status = Status(row.status)
-    return EnrolmentView(
-        id=row.id,
-        account_id=row.account_id,
-        username=row.username,
-        status=status,
-        api_status=row.api_status,
-        issued_at=row.issued_at,
-        expires_at=row.expires_at,
-        finished_at=row.finished_at,
-        device_name=row.device_name,
-        last_error=row.last_error,
-        issued_by=row.issued_by,
-        time_to_enrol=_time_to_enrol(status, row.issued_at, row.finished_at),
-    )
 
 
 def _iso(moment: datetime | None) -> str:
@@ -595,15 +542,3 @@ def _csv_fields(view: EnrolmentView) -> tuple[str, ...]:
         view.issued_by,
         view.last_error or "",
     )
-
-
-def _csv_line(fields: tuple[str, ...]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([_defuse(field) for field in fields])
-    return buffer.getvalue()
-
-
-def _defuse(field: str) -> str:
-    # A cell starting with one of these is a formula to a spreadsheet (CSV injection); text that
-    # came from the API or an operator must stay text.
-    return "'" + field if field[:1] in ("=", "+", "-", "@", "\t", "\r") else field

@@ -7,17 +7,17 @@ the UTC calendar day, and the period is the last ``days`` UTC days including tod
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.enrolment import utc_now
-from dashboard.errors import ConsoleError, InputError
+from dashboard.errors import InputError
 from dashboard.states import ACTIVE, Status
+from dashboard.storage import reading
 from db import stats
 
 MAX_DAYS = 3660
@@ -128,20 +128,8 @@ class Reports:
             generated_at=now,
         )
 
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        try:
-            with self._sessions() as session:
-                yield session
-        except OperationalError as exc:
-            reason = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else "no reason given"
-            raise ConsoleError(
-                f"The database is not available right now ({reason}); try again in a moment."
-            ) from exc
-        except SQLAlchemyError as exc:
-            raise ConsoleError(
-                f"The database refused the query ({type(exc).__name__}); try again."
-            ) from exc
+    def _read(self) -> AbstractContextManager[Session]:
+        return reading(self._sessions)
 
 
 def _delta(seconds: float | None) -> timedelta | None:

@@ -14,11 +14,12 @@ from dashboard.audit import AuditTrail
 from dashboard.bulk import BulkOnboarding
 from dashboard.campaigns import Campaigns
 from dashboard.config import OmiSettings, Secret, Settings
-from dashboard.enrolment import Console, database_errors
+from dashboard.enrolment import Console
 from dashboard.errors import ConsoleError
 from dashboard.omi import OmiClient
 from dashboard.poller import Poller
 from dashboard.reports import Reports
+from dashboard.storage import translated
 from db.engine import create_engine_for, schema_version, session_factory, upgrade
 from simulator.config import SimConfig
 from simulator.embedded import RunningSimulator, start
@@ -46,7 +47,7 @@ class Services:
 
     def schema_version(self) -> str | None:
         """The Alembic revision the database is at; ``ConsoleError`` when it cannot be read."""
-        with database_errors():
+        with translated():
             return schema_version(self.console.engine)
 
     def close(self) -> None:
@@ -72,7 +73,7 @@ def build_services(settings: Settings) -> Services:
         log.info("demo mode: embedded simulator at %s", simulator.base_url)
     engine = create_engine_for(settings.database_url)
     try:
-        with database_errors():
+        with translated():
             upgrade(engine)
     except ConsoleError:  # a sentence on the page, and nothing left running
         engine.dispose()
