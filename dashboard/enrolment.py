@@ -521,7 +521,6 @@ def _view(row: Enrolment | EnrolmentRow, username: str) -> EnrolmentView:
     )
 
 
-
 def _iso(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(UTC).isoformat(timespec="seconds")
 
