@@ -117,7 +117,7 @@ def show(enrolment_id: int, account: AccountView) -> None:
             if enrolment.status is Status.ENROLLED:
                 st.success(
                     ui.plain(
-                        f"Enrolled {enrolment.device_name or 'a device'} in "
+                        f"Enrolled “{enrolment.device_name or 'a device'}” in "
                         f"{duration(enrolment.time_to_enrol)}."
                     ),
                     icon=":material/check_circle:",

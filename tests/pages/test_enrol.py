@@ -53,7 +53,7 @@ def test_issue_a_qr_code_and_see_enrolled_after_the_phone_confirms(
     run_until(at, shows("The device is enrolled."))
 
     assert_no_exception(at)
-    assert "Enrolled Dana's phone in" in at.success[0].value.replace("\\", "")
+    assert "Enrolled “Dana's phone” in" in at.success[0].value.replace("\\", "")
     assert not qr_images(at)
     assert labelled(at.button, "Issue a new QR code")
 
