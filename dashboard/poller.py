@@ -165,7 +165,16 @@ class Poller:
                     if enrolment_id in self._inflight:
                         continue  # its previous call is still running
                     self._inflight.add(enrolment_id)
-                futures.append(self._pool().submit(self._poll, enrolment_id, account_id))
+                try:
+                    futures.append(self._pool().submit(self._poll, enrolment_id, account_id))
+                except RuntimeError:
+                    # The interpreter is exiting (concurrent.futures refuses new work then):
+                    # the claim lapses by itself and the next process picks the enrolment up.
+                    log.info("the process is shutting down; the poller stops")
+                    self._stop.set()
+                    with self._lock:
+                        self._inflight.discard(enrolment_id)
+                    break
             self.console.expire_overdue(grace)
             pending = self.console.count_active()
         except ConsoleError as exc:
