@@ -1,17 +1,18 @@
 """Enrol device: pick an account, issue its QR code, watch the status change by itself."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import streamlit as st
 
 from dashboard import ui
-from dashboard.enrolment import ACTIVE, AccountView, Status
+from dashboard.enrolment import ACTIVE, AccountView, EnrolmentView, Status
 from dashboard.errors import ConsoleError
 from dashboard.presentation import countdown, duration, look
 from dashboard.states import is_known
 
 REFRESH_SECONDS = 0.5
-ISSUE_ERROR = "enrol-issue-error"
+ACTION_ERROR = "enrol-action-error"
 
 console = ui.console()
 st.title("Enrol device")
@@ -47,22 +48,28 @@ def chosen_account() -> AccountView | None:
     return picked
 
 
-def issue(account: AccountView, permission: ui.Permission = ui.Permission.ISSUE) -> None:
-    """Issue a QR code and rerun. A failure is kept in the session until the next attempt:
-    shown in place it would vanish with the rerun (or the fragment's next tick)."""
-    st.session_state.pop(ISSUE_ERROR, None)
+def act(account: AccountView, action: Callable[[], EnrolmentView]) -> None:
+    """Run an operator action, watch the enrolment it returns, and rerun. A failure is kept in
+    the session until the next attempt: shown in place it would vanish with the rerun (or the
+    fragment's next tick)."""
+    st.session_state.pop(ACTION_ERROR, None)
     try:
-        enrolment = console.issue_qr(account.id, actor=ui.require(permission))
+        enrolment = action()
     except ConsoleError as exc:
-        st.session_state[ISSUE_ERROR] = (account.id, str(exc))
+        st.session_state[ACTION_ERROR] = (account.id, str(exc))
     else:
         st.session_state["watch"] = enrolment.id
     st.rerun()
 
 
-def issue_error(account: AccountView) -> None:
-    """The last failed attempt to issue a QR code for ``account``, if any."""
-    failed = st.session_state.get(ISSUE_ERROR)
+def issue(account: AccountView, permission: ui.Permission = ui.Permission.ISSUE) -> None:
+    """Issue (or re-issue) a QR code for ``account``."""
+    act(account, lambda: console.issue_qr(account.id, actor=ui.require(permission)))
+
+
+def action_error(account: AccountView) -> None:
+    """The last failed action on ``account``'s enrolment, if any."""
+    failed = st.session_state.get(ACTION_ERROR)
     if failed and failed[0] == account.id:
         st.error(ui.plain(failed[1]), icon=":material/error:")
 
@@ -103,9 +110,10 @@ def show(enrolment_id: int, account: AccountView) -> None:
             if ui.may(ui.Permission.CANCEL) and cancel.button(
                 "Cancel", icon=":material/cancel:", use_container_width=True
             ):
-                with ui.reported():
-                    console.cancel(enrolment.id, actor=ui.require(ui.Permission.CANCEL))
-                    st.rerun()
+                act(
+                    account,
+                    lambda: console.cancel(enrolment.id, actor=ui.require(ui.Permission.CANCEL)),
+                )
             if ui.may(ui.Permission.REISSUE) and reissue.button(
                 "Re-issue", icon=":material/refresh:", use_container_width=True
             ):
@@ -139,7 +147,7 @@ def show(enrolment_id: int, account: AccountView) -> None:
 account = chosen_account()
 if account is not None:
     st.text(f"Account: {account.username}  ·  {account.id}")
-    issue_error(account)
+    action_error(account)
     with ui.reported():
         active = console.active_enrolment(account.id)
         latest = active or console.latest_enrolment(account.id)
