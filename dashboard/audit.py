@@ -12,13 +12,14 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.auth import SYSTEM_ACTORS
 from dashboard.csv_text import csv_line
 from dashboard.errors import InputError
+from dashboard.presentation import utc_day_range
 from dashboard.storage import reading
 from db import audit as trail
 from db.audit import AuditFilter
@@ -63,12 +64,12 @@ def make_filter(
     unknown = set(actions) - set(ACTION_LABELS)
     if unknown:
         raise InputError(f"Unknown action kind: {', '.join(sorted(unknown))}.")
-    picked = [days] if isinstance(days, date) else [d for d in days or () if d is not None]
+    since, until = utc_day_range(days)
     return AuditFilter(
         actors=frozenset(actors),
         actions=frozenset(actions),
-        since=_midnight(picked[0]) if picked else None,
-        until=_midnight(picked[1] + timedelta(days=1)) if len(picked) > 1 else None,
+        since=since,
+        until=until,
         exclude_actors=frozenset(SYSTEM_ACTORS),
     )
 
@@ -127,7 +128,3 @@ def _entry(row: trail.AuditRow) -> AuditEntry:
         enrolment_id=row.enrolment_id,
         detail=row.detail,
     )
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)

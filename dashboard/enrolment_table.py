@@ -9,11 +9,11 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import IO, Any
 
 from dashboard.enrolment import EnrolmentFilter, EnrolmentView, EventView, Status
-from dashboard.presentation import duration, look
+from dashboard.presentation import duration, look, utc_day_range
 
 #: Sortable columns as the page offers them: label → column of ``EnrolmentSort``.
 SORTS: dict[str, str] = {
@@ -37,14 +37,12 @@ def make_filter(
 ) -> EnrolmentFilter:
     """The filter for the chosen statuses, username text and issue-date range (UTC days,
     both ends included; one date means that day onwards, none means any day)."""
-    days = [issued] if isinstance(issued, date) else [d for d in issued or () if d is not None]
-    start = days[0] if days else None
-    end = days[1] if len(days) > 1 else None
+    issued_from, issued_to = utc_day_range(issued)
     return EnrolmentFilter(
         statuses=frozenset(s.value for s in statuses),
         username=username.strip(),
-        issued_from=None if start is None else _midnight(start),
-        issued_to=None if end is None else _midnight(end + timedelta(days=1)),
+        issued_from=issued_from,
+        issued_to=issued_to,
     )
 
 
@@ -137,10 +135,6 @@ def match_caption(total: int, first: int, shown: int, cap: int = COUNT_CAP) -> s
     if more:
         text += f" Pages stop at {cap:,} rows: narrow the filters, or download the CSV for all."
     return text
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 def _label(status: str | None) -> str:
