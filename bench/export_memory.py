@@ -18,8 +18,8 @@ import time
 
 from bench.proc import own_peak_kib, own_rss_kib, reset_peak
 from bench.tables import offline_console
-from dashboard.enrolment import EnrolmentFilter, EnrolmentSort
-from dashboard.enrolment_table import csv_file
+from dashboard.usecases.console import EnrolmentFilter, EnrolmentSort
+from dashboard.views.enrolments import csv_file
 
 
 def export(url: str, way: str) -> dict[str, float]:

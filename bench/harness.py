@@ -15,9 +15,9 @@ from playwright.sync_api import Browser
 
 from bench.browser import new_context
 from bench.proc import Server, free_port, start_streamlit
-from dashboard.config import OmiSettings, Secret
-from dashboard.enrolment import Console
-from dashboard.omi import OmiClient
+from dashboard.omi.client import OmiClient
+from dashboard.settings import OmiSettings, Secret
+from dashboard.usecases.console import Console
 from db.engine import create_engine_for, session_factory, upgrade
 from simulator.config import SimConfig
 from simulator.embedded import RunningSimulator

@@ -12,10 +12,10 @@ import uuid
 
 import streamlit as st
 
-from dashboard.config import load_settings
-from dashboard.omi import OmiClient
-from dashboard.presentation import look
-from dashboard.states import Status, remote_target
+from dashboard.domain.statuses import Status, remote_target
+from dashboard.omi.client import OmiClient
+from dashboard.settings import load_settings
+from dashboard.views.looks import look
 
 REFRESH_SECONDS = 1.0
 

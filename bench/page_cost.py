@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pandas as pd  # type: ignore[import-untyped]
 
 from bench.tables import offline_console
-from dashboard.enrolment import EnrolmentFilter, EnrolmentSort
-from dashboard.enrolment_table import COUNT_CAP
+from dashboard.usecases.console import EnrolmentFilter, EnrolmentSort
+from dashboard.views.enrolments import COUNT_CAP
 from db import repository as repo
 from db.engine import create_engine_for
 

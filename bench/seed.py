@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
-from dashboard import usernames
+from dashboard.domain import usernames
 from db.engine import create_engine_for, upgrade
 from db.models import Account, Enrolment
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.seed import seed
-from dashboard.config import OmiSettings, Secret
-from dashboard.enrolment import Console
-from dashboard.omi import OmiClient
+from dashboard.omi.client import OmiClient
+from dashboard.settings import OmiSettings, Secret
+from dashboard.usecases.console import Console
 from db.engine import create_engine_for, session_factory, upgrade
 from db.models import Enrolment
 

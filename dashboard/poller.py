@@ -26,8 +26,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from dashboard.enrolment import Console, utc_now
+from dashboard.domain.clock import utc_now
 from dashboard.errors import ConsoleError
+from dashboard.usecases.console import Console
 
 log = logging.getLogger(__name__)
 

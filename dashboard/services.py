@@ -10,16 +10,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from dashboard.audit import AuditTrail
-from dashboard.bulk import BulkOnboarding
-from dashboard.campaigns import Campaigns
-from dashboard.config import OmiSettings, Secret, Settings
-from dashboard.enrolment import Console
 from dashboard.errors import ConsoleError
-from dashboard.omi import OmiClient
+from dashboard.omi.client import OmiClient
 from dashboard.poller import Poller
-from dashboard.reports import Reports
-from dashboard.storage import translated
+from dashboard.settings import OmiSettings, Secret, Settings
+from dashboard.usecases.audit import AuditTrail
+from dashboard.usecases.bulk import BulkOnboarding
+from dashboard.usecases.campaigns import Campaigns
+from dashboard.usecases.console import Console
+from dashboard.usecases.reports import Reports
+from dashboard.usecases.transactions import translated
 from db.engine import create_engine_for, schema_version, session_factory, upgrade
 from simulator.config import SimConfig
 from simulator.embedded import RunningSimulator, start

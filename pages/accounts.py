@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.presentation import look
+from dashboard.views.looks import look
 
 console = ui.console()
 st.title("Accounts")

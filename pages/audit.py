@@ -4,8 +4,8 @@ cancelled), filtered by who, what and when, with a CSV download. Admins only."""
 import streamlit as st
 
 from dashboard import ui
-from dashboard.audit import ACTION_LABELS, make_filter
-from dashboard.enrolment_table import PAGE_SIZES, csv_file, page_count
+from dashboard.usecases.audit import ACTION_LABELS, make_filter
+from dashboard.views.enrolments import PAGE_SIZES, csv_file, page_count
 
 ui.guard("audit")
 trail = ui.audit()

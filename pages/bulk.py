@@ -8,17 +8,17 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import ui
-from dashboard.bulk import Outcome, Preview, Progress, RowResult, RunReport
-from dashboard.bulk_csv import MAX_ROWS
-from dashboard.bulk_table import (
+from dashboard.domain.team_csv import MAX_ROWS
+from dashboard.usecases.bulk import Outcome, Preview, Progress, RowResult, RunReport
+from dashboard.usecases.console import Status
+from dashboard.views.bulk import (
     TEMPLATE_CSV,
     planned_rows,
     rejected_rows,
     result_rows,
     results_file,
 )
-from dashboard.enrolment import Status
-from dashboard.presentation import look
+from dashboard.views.looks import look
 
 REISSUABLE = (Status.EXPIRED, Status.DECLINED, Status.FAILED, Status.CANCELLED)
 TIME = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")

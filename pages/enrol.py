@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from dashboard import ui
-from dashboard.enrolment import ACTIVE, AccountView, EnrolmentView, Status
+from dashboard.domain.statuses import is_known
 from dashboard.errors import ConsoleError
-from dashboard.presentation import countdown, duration, look
-from dashboard.states import is_known
+from dashboard.usecases.console import ACTIVE, AccountView, EnrolmentView, Status
+from dashboard.views.looks import countdown, duration, look
 
 REFRESH_SECONDS = 0.5
 ACTION_ERROR = "enrol-action-error"

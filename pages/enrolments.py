@@ -5,8 +5,8 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import ui
-from dashboard.enrolment import EnrolmentFilter, EnrolmentSort, Status
-from dashboard.enrolment_table import (
+from dashboard.usecases.console import EnrolmentFilter, EnrolmentSort, Status
+from dashboard.views.enrolments import (
     COUNT_CAP,
     PAGE_SIZES,
     SORTS,
@@ -17,7 +17,7 @@ from dashboard.enrolment_table import (
     table_rows,
     timeline_rows,
 )
-from dashboard.presentation import look
+from dashboard.views.looks import look
 
 console = ui.console()
 st.title("Enrolments")

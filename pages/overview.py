@@ -6,8 +6,8 @@ import altair as alt
 import streamlit as st
 
 from dashboard import ui
-from dashboard.enrolment import Status
-from dashboard.presentation import duration, look
+from dashboard.usecases.console import Status
+from dashboard.views.looks import duration, look
 
 PERIODS: dict[str, int | None] = {
     "Last 7 days": 7,

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from dashboard import ui
-from dashboard.enrolment import ACTIVE, Status
-from dashboard.presentation import countdown, look
-from dashboard.registration import PLACEMENTS, Step, journey, next_step
+from dashboard.domain.journey import PLACEMENTS, Step, journey, next_step
+from dashboard.usecases.console import ACTIVE, Status
+from dashboard.views.looks import countdown, look
 
 REFRESH_SECONDS = 0.5
 ACTOR = "self-registration"

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from dashboard import ui
-from dashboard.configuration import database_info, setting_lines
-from dashboard.omi import Connectivity
+from dashboard.omi.client import Connectivity
+from dashboard.views.system import database_info, setting_lines
 
 ui.guard("system")
 ui.console()  # stops the page with a sentence when the console could not start

@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from dashboard.config import OmiSettings, Secret
-from dashboard.enrolment import Console, utc_now
-from dashboard.omi import OmiClient
+from dashboard.domain.clock import utc_now
+from dashboard.omi.client import OmiClient
+from dashboard.settings import OmiSettings, Secret
+from dashboard.usecases.console import Console
 from db.engine import create_engine_for, session_factory, upgrade
 from simulator.embedded import RunningSimulator
 from tests.simulator.support import Api

@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboard.audit import AuditTrail, make_filter
-from dashboard.enrolment import Console
+from dashboard.domain.statuses import classify
 from dashboard.errors import InputError
-from dashboard.omi import RemoteStatus, classify
+from dashboard.omi.client import RemoteStatus
+from dashboard.usecases.audit import AuditTrail, make_filter
+from dashboard.usecases.console import Console
 from db.engine import session_factory
 from simulator.embedded import RunningSimulator
 from tests.console_support import Clock, open_console

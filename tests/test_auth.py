@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.auth import (
+from dashboard.domain.roles import (
     LOCAL_IDENTITY,
     PAGE_PERMISSIONS,
     PERMISSIONS,
@@ -21,8 +21,8 @@ from dashboard.auth import (
     parse_entry,
     role_for,
 )
-from dashboard.config import load_settings
 from dashboard.errors import AccessDenied, ConfigError
+from dashboard.settings import load_settings
 from dashboard.ui import PAGES
 
 ACTIONS = (

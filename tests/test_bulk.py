@@ -15,10 +15,10 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from dashboard.bulk import BulkOnboarding, Outcome, Preview, RowResult, result_csv
-from dashboard.campaigns import Campaigns
-from dashboard.enrolment import Console, EnrolmentFilter, EnrolmentSort, Status
 from dashboard.errors import InputError
+from dashboard.usecases.bulk import BulkOnboarding, Outcome, Preview, RowResult, result_csv
+from dashboard.usecases.campaigns import Campaigns
+from dashboard.usecases.console import Console, EnrolmentFilter, EnrolmentSort, Status
 from db.engine import session_factory
 from simulator.embedded import RunningSimulator
 from tests.console_support import Clock, open_console

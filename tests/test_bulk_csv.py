@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from dashboard.bulk_csv import MAX_BYTES, MAX_ROWS, csv_lines, read_upload
+from dashboard.domain.team_csv import MAX_BYTES, MAX_ROWS, csv_lines, read_upload
 from dashboard.errors import InputError
 
 

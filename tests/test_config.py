@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.auth import Role
-from dashboard.config import (
+from dashboard.domain.roles import Role
+from dashboard.errors import ConfigError
+from dashboard.settings import (
     DEFAULT_DATABASE_URL,
     DEFAULT_SCOPES,
     OmiSettings,
@@ -15,7 +16,6 @@ from dashboard.config import (
     load_settings,
     setting_names,
 )
-from dashboard.errors import ConfigError
 
 BASE = {"OMI_BASE_URL": "https://tenant.example", "OMI_CLIENT_ID": "cid"}
 REAL = {**BASE, "OMI_CLIENT_SECRET": "s3cret-value"}

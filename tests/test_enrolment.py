@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.enrolment import (
-    Console,
-    EnrolmentFilter,
-    EnrolmentSort,
-    Status,
-)
 from dashboard.errors import (
     ApiError,
     ConflictError,
     ConsoleError,
     InputError,
     NotFoundError,
+)
+from dashboard.usecases.console import (
+    Console,
+    EnrolmentFilter,
+    EnrolmentSort,
+    Status,
 )
 from db.engine import create_engine_for, session_factory
 from simulator.embedded import RunningSimulator
@@ -219,7 +219,8 @@ def test_table_input_is_checked(console: Console) -> None:
 
 
 def test_csv_defuses_formulas(console: Console) -> None:
-    from dashboard.omi import Outcome, RemoteStatus
+    from dashboard.domain.statuses import Outcome
+    from dashboard.omi.client import RemoteStatus
 
     account = console.create_account("mallory", actor="op")
     issued = console.issue_qr(account.id, actor="op")
@@ -233,7 +234,7 @@ def test_csv_defuses_formulas(console: Console) -> None:
 
 
 def test_database_errors_become_console_errors(tmp_path: Path, simulator: RunningSimulator) -> None:
-    from dashboard.omi import OmiClient
+    from dashboard.omi.client import OmiClient
     from tests.console_support import omi_settings
 
     engine = create_engine_for(f"sqlite:///{tmp_path / 'never-migrated.db'}")

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dashboard.enrolment import ACTIVE, TERMINAL, Console, EnrolmentView, Status
+from dashboard.domain.statuses import TRANSITIONS, Outcome, can_move, classify, remote_target
 from dashboard.errors import ConflictError
-from dashboard.omi import Outcome, RemoteStatus, classify
-from dashboard.states import TRANSITIONS, can_move, remote_target
+from dashboard.omi.client import RemoteStatus
+from dashboard.usecases.console import ACTIVE, TERMINAL, Console, EnrolmentView, Status
 from db.models import ACTIVE_STATUSES
 from simulator.embedded import RunningSimulator
 from tests.console_support import open_console

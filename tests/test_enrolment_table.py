@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 from streamlit.runtime.download_data_util import convert_data_to_bytes_and_infer_mime
 
-from dashboard.enrolment import Status
-from dashboard.enrolment_table import SPOOL_IN_MEMORY, csv_file, make_filter, page_count
+from dashboard.usecases.console import Status
+from dashboard.views.enrolments import SPOOL_IN_MEMORY, csv_file, make_filter, page_count
 
 
 def test_a_date_range_covers_whole_utc_days() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.enrolment_table import COUNT_CAP, match_caption, page_count
+from dashboard.views.enrolments import COUNT_CAP, match_caption, page_count
 
 
 def test_below_the_cap_the_count_is_exact() -> None:

@@ -24,7 +24,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from dashboard.config import ClientAuth, OmiSettings, Secret
+from dashboard.domain.statuses import Outcome, classify
 from dashboard.errors import (
     ApiAuthError,
     ApiError,
@@ -34,7 +34,8 @@ from dashboard.errors import (
     ApiRateLimited,
     ApiUnavailable,
 )
-from dashboard.omi import Connectivity, OmiClient, Outcome, QrCode, RemoteStatus, classify
+from dashboard.omi.client import Connectivity, OmiClient, QrCode, RemoteStatus
+from dashboard.settings import ClientAuth, OmiSettings, Secret
 from simulator.embedded import RunningSimulator
 from tests.conftest import StartSimulator
 
@@ -682,7 +683,7 @@ def test_each_call_is_logged(sim: Sim, client: OmiClient, caplog: pytest.LogCapt
     sim.fault("enrol", 500)
     user = enrolled_user(client)
     client.status(user)
-    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.omi"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.omi.client"]
     assert any(line.startswith("POST /auth/oauth2.0/v1/token → 200") for line in lines), lines
     assert any(
         line.startswith("POST /omi/qr/enrol → 200") and "1 retries" in line for line in lines
@@ -706,7 +707,7 @@ def test_a_failed_token_is_logged_once_and_the_call_as_not_sent(
     error = harness.raises(ApiUnavailable, lambda: client.enrol(uuid.uuid4()))
     assert error.__cause__ is None
     assert error.__context__ is None
-    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.omi"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.omi.client"]
     assert lines == [
         line for line in lines if "2 retries: ApiUnavailable" in line or "not sent" in line
     ]

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from dashboard.enrolment import Console, EnrolmentView, Status
 from dashboard.poller import Poller
+from dashboard.usecases.console import Console, EnrolmentView, Status
 from simulator.embedded import RunningSimulator
 from tests.console_support import Phone, open_console
 from tests.simulator.support import Api, wait_until

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import usernames
+from dashboard.domain import usernames
+from dashboard.domain.usernames import RULES
 from dashboard.errors import InputError
-from dashboard.usernames import RULES
 
 GOOD = [
     ("alice", "alice", "alice"),

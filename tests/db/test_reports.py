@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.domain.statuses import Status
 from dashboard.errors import InputError
-from dashboard.reports import DayOutcome, Reports
-from dashboard.states import Status
+from dashboard.usecases.reports import DayOutcome, Reports
 from db import stats
 from db.models import Account, Enrolment
 from tests.db.factories import account, enrolment, event

@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.enrolment import Console
+from dashboard.usecases.console import Console
 from simulator.embedded import RunningSimulator
 from tests.console_support import Phone, open_console
 from tests.simulator.support import Api

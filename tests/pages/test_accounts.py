@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from dashboard.enrolment import Console
+from dashboard.usecases.console import Console
 from tests.pages.conftest import Env, assert_no_exception, labelled, open_page, texts
 
 

@@ -15,9 +15,9 @@ from streamlit.runtime.download_data_util import convert_data_to_bytes_and_infer
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from dashboard.bulk import BulkOnboarding, RunReport
-from dashboard.campaigns import Campaigns
-from dashboard.enrolment import Console
+from dashboard.usecases.bulk import BulkOnboarding, RunReport
+from dashboard.usecases.campaigns import Campaigns
+from dashboard.usecases.console import Console
 from db.engine import session_factory
 from tests.console_support import Clock, open_console
 from tests.pages.conftest import (

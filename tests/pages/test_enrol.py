@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.enrolment import Console, EnrolmentFilter, EnrolmentSort, Status
+from dashboard.usecases.console import Console, EnrolmentFilter, EnrolmentSort, Status
 from tests.console_support import Phone
 from tests.pages.conftest import (
     Env,

@@ -14,7 +14,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import DownloadButton, Pagination
 
-from dashboard.enrolment import Console, Status
+from dashboard.usecases.console import Console, Status
 from tests.console_support import Phone
 from tests.pages.conftest import Env, assert_no_exception, labelled, open_page, texts
 

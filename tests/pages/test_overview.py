@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.enrolment import Console
+from dashboard.usecases.console import Console
 from tests.console_support import Phone
 from tests.pages.conftest import Env, assert_no_exception, open_page, texts
 

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.enrolment import Console, Status
-from dashboard.registration import Step, journey, next_step
+from dashboard.domain.journey import Step, journey, next_step
+from dashboard.usecases.console import Console, Status
 from tests.console_support import Phone
 from tests.pages.conftest import (
     Env,

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
 from dashboard import ui
-from dashboard.enrolment import Console
+from dashboard.usecases.console import Console
 from tests.pages.conftest import (
     APP,
     RUN_TIMEOUT,
@@ -262,7 +262,7 @@ def test_the_audit_page_lists_operator_actions_with_filters_and_csv(
 
 def test_the_audit_csv(env: Env, seeder: Console) -> None:
     """The download's content, through the use-case the page hands to Streamlit."""
-    from dashboard.audit import AuditTrail, make_filter
+    from dashboard.usecases.audit import AuditTrail, make_filter
     from db.engine import session_factory
 
     seeder.create_account("gina", actor=OPERATOR)

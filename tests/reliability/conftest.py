@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from dashboard.enrolment import Console
+from dashboard.usecases.console import Console
 from simulator.embedded import RunningSimulator
 from tests.console_support import Phone, open_console
 from tests.pages.conftest import Env

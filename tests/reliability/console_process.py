@@ -11,8 +11,8 @@ import logging
 import sys
 import time
 
-from dashboard.config import load_settings
 from dashboard.services import build_services
+from dashboard.settings import load_settings
 
 
 def main() -> None:

@@ -18,7 +18,8 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.enrolment import (
+from dashboard.ui import plain
+from dashboard.usecases.console import (
     ACTIVE,
     TERMINAL,
     Console,
@@ -27,7 +28,6 @@ from dashboard.enrolment import (
     EnrolmentView,
     Status,
 )
-from dashboard.ui import plain
 from simulator.embedded import RunningSimulator
 from tests.simulator.support import Api
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.enrolment import Console
-from dashboard.usernames import RULES, search_key
+from dashboard.domain.usernames import RULES, search_key
+from dashboard.usecases.console import Console
 from tests.pages.conftest import Env, assert_no_exception, labelled, open_page, texts
 from tests.reliability.support import assert_rendered_harmlessly, messages
 

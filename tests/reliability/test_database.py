@@ -12,8 +12,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from dashboard.enrolment import Console
 from dashboard.ui import PAGES
+from dashboard.usecases.console import Console
 from tests.pages.conftest import Env, assert_no_exception, open_page
 from tests.reliability.support import messages
 

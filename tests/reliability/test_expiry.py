@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard.enrolment import Status, utc_now
+from dashboard.domain.clock import utc_now
 from dashboard.poller import Poller
+from dashboard.usecases.console import Status
 from tests.conftest import StartSimulator
 from tests.console_support import Phone, open_console
 from tests.reliability.support import Controls, wait_until

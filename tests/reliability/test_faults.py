@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from dashboard.enrolment import Console, Status
+from dashboard.usecases.console import Console, Status
 from tests.console_support import Phone
 from tests.pages.conftest import (
     Env,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.enrolment import Console, Status
+from dashboard.usecases.console import Console, Status
 from tests.conftest import StartSimulator
 from tests.console_support import Phone, open_console
 from tests.reliability.conftest import console_env

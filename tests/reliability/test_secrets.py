@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.config import load_settings
-from dashboard.enrolment import Console
 from dashboard.errors import ApiError
 from dashboard.services import build_services
+from dashboard.settings import load_settings
 from dashboard.ui import PAGES
+from dashboard.usecases.console import Console
 from tests.console_support import Phone
 from tests.pages.conftest import (
     Env,

@@ -18,8 +18,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.enrolment import Status
-from dashboard.presentation import LOOKS
+from dashboard.usecases.console import Status
+from dashboard.views.looks import LOOKS
 from simulator.embedded import RunningSimulator
 from tests.conftest import StartSimulator
 from tests.console_support import open_console

@@ -3,7 +3,7 @@
 ``Campaigns(sessions)`` opens (creates or finds) a campaign by name, lists campaigns, tells which
 accounts of a list already exist, and reads a campaign's members, progress and printable QR
 codes. A member's standing is its newest enrolment in the campaign. Each call opens its own short
-session; SQLAlchemy errors become the console's own, as in ``dashboard.enrolment``.
+session; SQLAlchemy errors become the console's own, as in ``dashboard.usecases.console``.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard.enrolment import _actor, utc_now
+from dashboard.domain.clock import utc_now
+from dashboard.domain.statuses import Status
+from dashboard.domain.usernames import INVISIBLE_CATEGORIES
 from dashboard.errors import ConflictError, InputError, NotFoundError
-from dashboard.states import Status
-from dashboard.storage import reading, writing
-from dashboard.usernames import INVISIBLE_CATEGORIES
+from dashboard.usecases.console import _actor
+from dashboard.usecases.transactions import reading, writing
 from db import campaigns as queries
 from db.campaigns import Member, QrSheet
 from db.models import CAMPAIGN_NAME_LENGTH, Campaign

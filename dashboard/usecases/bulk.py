@@ -27,10 +27,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from dashboard import usernames
-from dashboard.bulk_csv import CsvRow, csv_lines, read_upload
-from dashboard.campaigns import Campaigns, CampaignView, Member
-from dashboard.enrolment import Console
+from dashboard.domain import usernames
+from dashboard.domain.statuses import ACTIVE, Status
+from dashboard.domain.team_csv import CsvRow, csv_lines, read_upload
 from dashboard.errors import (
     ApiAuthError,
     ApiError,
@@ -39,8 +38,9 @@ from dashboard.errors import (
     ConsoleError,
     InputError,
 )
-from dashboard.qr_pdf import Sheet, sheets_pdf
-from dashboard.states import ACTIVE, Status
+from dashboard.usecases.campaigns import Campaigns, CampaignView, Member
+from dashboard.usecases.console import Console
+from dashboard.views.qr_sheets import Sheet, sheets_pdf
 
 STOP_AFTER = 3
 RESULT_HEADER = (

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-from dashboard.auth import Role, RoleRules, parse_entry, parse_role
+from dashboard.domain.roles import Role, RoleRules, parse_entry, parse_role
 from dashboard.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent

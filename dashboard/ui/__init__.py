@@ -1,5 +1,5 @@
 """Streamlit glue shared by the pages: the process-wide services, error display, banners,
-and who is signed in with which role (the rules are in ``dashboard.auth``)."""
+and who is signed in with which role (the rules are in ``dashboard.domain.roles``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from uuid import UUID
 import streamlit as st
 from streamlit import config as streamlit_config
 
-from dashboard.audit import AuditTrail
-from dashboard.auth import (
+from dashboard.domain.roles import (
     LOCAL_IDENTITY,
     LOCAL_OPERATOR,
     Identity,
@@ -22,18 +21,19 @@ from dashboard.auth import (
     is_loopback,
     pages_for,
 )
-from dashboard.bulk import BulkOnboarding
-from dashboard.campaigns import CampaignProgress
-from dashboard.config import AccessSettings, load_settings
-from dashboard.enrolment import Console, Status
 from dashboard.errors import AccessDenied, ConfigError, ConsoleError
-from dashboard.presentation import look
-from dashboard.reports import Reports
 from dashboard.services import Services, build_services
+from dashboard.settings import AccessSettings, load_settings
+from dashboard.usecases.audit import AuditTrail
+from dashboard.usecases.bulk import BulkOnboarding
+from dashboard.usecases.campaigns import CampaignProgress
+from dashboard.usecases.console import Console, Status
+from dashboard.usecases.reports import Reports
+from dashboard.views.looks import look
 
 __all__ = ["LOCAL_OPERATOR", "Permission"]
 
-PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 
 # name → (title, icon); the file is pages/<name>.py and its URL path is /<name>.
 PAGES: dict[str, tuple[str, str]] = {

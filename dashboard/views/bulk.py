@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dashboard.bulk import PlannedRow, RejectedRow, RowResult, result_csv
-from dashboard.enrolment_table import SpooledFile, csv_file
+from dashboard.usecases.bulk import PlannedRow, RejectedRow, RowResult, result_csv
+from dashboard.views.enrolments import SpooledFile, csv_file
 
 TEMPLATE_CSV = "username,display_name\njane.doe,Jane Doe\njohn.roe@example.com,John Roe\n"
 

@@ -1,9 +1,9 @@
 """The console's use-cases: the only place where the Mobile Identity API and the database meet.
 
-``Console`` creates accounts (rules in ``dashboard.usernames``), issues, supersedes and cancels
-enrolment QR codes, applies statuses from the API through the state machine in
-``dashboard.states``, expires overdue enrolments on the local clock, and reads the enrolments
-table. Each call opens its own short session, so one ``Console`` serves every thread of a
+``Console`` creates accounts (rules in ``dashboard.domain.usernames``), issues, supersedes and
+cancels enrolment QR codes, applies statuses from the API through the state machine in
+``dashboard.domain.statuses``, expires overdue enrolments on the local clock, and reads the
+enrolments table. Each call opens its own short session, so one ``Console`` serves every thread of a
 process. SQLAlchemy errors are translated here into the console's own (``dashboard.errors``).
 """
 
@@ -19,12 +19,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard import usernames
-from dashboard.csv_text import csv_line
+from dashboard.domain import usernames
+from dashboard.domain.clock import utc_now
+from dashboard.domain.csv_text import csv_line
+from dashboard.domain.statuses import ACTIVE, TERMINAL, TRANSITIONS, Status, can_move, remote_target
 from dashboard.errors import ApiError, ConflictError, InputError, NotFoundError
-from dashboard.omi import OmiClient, RemoteStatus
-from dashboard.states import ACTIVE, TERMINAL, TRANSITIONS, Status, can_move, remote_target
-from dashboard.storage import reading, writing
+from dashboard.omi.client import OmiClient, RemoteStatus
+from dashboard.usecases.transactions import reading, writing
 from db import models
 from db import repository as repo
 from db.models import Account, Enrolment, EnrolmentEvent
@@ -42,7 +43,6 @@ __all__ = [
     "EnrolmentView",
     "EventView",
     "Status",
-    "utc_now",
 ]
 
 MAX_PAGE = 1000
@@ -61,11 +61,6 @@ CSV_HEADER = (
     "last_error",
 )
 _LOCK_STRIPES = 64
-
-
-def utc_now() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import IO, Any
 
-from dashboard.enrolment import EnrolmentFilter, EnrolmentView, EventView, Status
-from dashboard.presentation import duration, look, utc_day_range
+from dashboard.domain.clock import utc_day_range
+from dashboard.usecases.console import EnrolmentFilter, EnrolmentView, EventView, Status
+from dashboard.views.looks import duration, look
 
 #: Sortable columns as the page offers them: label → column of ``EnrolmentSort``.
 SORTS: dict[str, str] = {

@@ -24,7 +24,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from dashboard.csv_text import csv_line
+from dashboard.domain.csv_text import csv_line
 from dashboard.errors import InputError
 
 MAX_BYTES = 2 * 1024 * 1024

@@ -14,10 +14,10 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard.enrolment import utc_now
+from dashboard.domain.clock import utc_now
+from dashboard.domain.statuses import ACTIVE, Status
 from dashboard.errors import InputError
-from dashboard.states import ACTIVE, Status
-from dashboard.storage import reading
+from dashboard.usecases.transactions import reading
 from db import stats
 
 MAX_DAYS = 3660

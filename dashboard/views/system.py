@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from dashboard.config import Secret
 from dashboard.services import Services
+from dashboard.settings import Secret
 from db.engine import head_revision
 from db.urls import backend_name, display_url
 

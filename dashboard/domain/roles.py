@@ -5,7 +5,7 @@ below it. A viewer sees every enrolment but changes nothing; an operator creates
 issues, re-issues and cancels QR codes (one by one, in bulk, or in the registration demo); an
 admin also sees the System page and the audit trail.
 
-Roles come from configuration (``AccessSettings`` in ``dashboard.config``): lists of entries,
+Roles come from configuration (``AccessSettings`` in ``dashboard.settings``): lists of entries,
 each an e-mail address (``alice@example.com``, compared ignoring case), a whole domain
 (``@example.com``) or a group from the identity provider's groups claim (``group:<name>``).
 A signed-in person gets the highest role any entry grants, else the default role, which is

@@ -16,7 +16,28 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from dashboard.omi import Outcome, classify
+
+class Outcome(StrEnum):
+    """What a status word from the API means for the enrolment."""
+
+    IN_PROGRESS = "in_progress"
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+#: The API's words for success and failure (a tenant may use any of them, in any case).
+SUCCESS_WORDS = frozenset({"ENROLLED", "COMPLETED", "CONFIRMED", "SUCCESS"})
+FAILURE_WORDS = frozenset({"EXPIRED", "DECLINED", "REJECTED", "FAILED", "CANCELLED"})
+
+
+def classify(value: str) -> Outcome:
+    """Map a status value to an outcome, case-insensitively; unknown values are in progress."""
+    upper = value.strip().upper()
+    if upper in SUCCESS_WORDS:
+        return Outcome.SUCCESS
+    if upper in FAILURE_WORDS:
+        return Outcome.FAILURE
+    return Outcome.IN_PROGRESS
 
 
 class Status(StrEnum):

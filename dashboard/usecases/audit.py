@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard.auth import SYSTEM_ACTORS
-from dashboard.csv_text import csv_line
+from dashboard.domain.clock import utc_day_range
+from dashboard.domain.csv_text import csv_line
+from dashboard.domain.roles import SYSTEM_ACTORS
 from dashboard.errors import InputError
-from dashboard.presentation import utc_day_range
-from dashboard.storage import reading
+from dashboard.usecases.transactions import reading
 from db import audit as trail
 from db.audit import AuditFilter
 

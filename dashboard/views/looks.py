@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from dashboard.enrolment import Status
+from dashboard.usecases.console import Status
 
 BadgeColor = str  # one of Streamlit's badge colours
 
@@ -72,14 +71,3 @@ def duration(value: timedelta | None) -> str:
         return f"{minutes} min {seconds} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min"
-
-
-def utc_day_range(
-    days: Sequence[date | None] | date | None,
-) -> tuple[datetime | None, datetime | None]:
-    """A date-input's choice as a half-open UTC range: from the first day's midnight to the
-    midnight after the last day (both days included; one date means that day onwards)."""
-    picked = [days] if isinstance(days, date) else [d for d in days or () if d is not None]
-    start = datetime.combine(picked[0], time(), tzinfo=UTC) if picked else None
-    end = picked[1] + timedelta(days=1) if len(picked) > 1 else None
-    return start, None if end is None else datetime.combine(end, time(), tzinfo=UTC)

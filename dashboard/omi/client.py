@@ -39,7 +39,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -47,7 +46,7 @@ import httpx2
 from authlib.integrations.httpx_client import OAuth2Client
 from PIL import Image
 
-from dashboard.config import OmiSettings
+from dashboard.domain.statuses import Outcome, classify
 from dashboard.errors import (
     ApiAuthError,
     ApiError,
@@ -58,8 +57,9 @@ from dashboard.errors import (
     ApiUnavailable,
     ConsoleError,
 )
+from dashboard.settings import OmiSettings
 
-log = logging.getLogger("dashboard.omi")
+log = logging.getLogger("dashboard.omi.client")
 T = TypeVar("T")
 
 #: The longest ``Retry-After`` we honour; a server asking for more gets this.
@@ -70,27 +70,7 @@ RENEW_MARGIN = 30.0
 DEFAULT_LIFETIME = 3600
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
-_SUCCESS = frozenset({"ENROLLED", "COMPLETED", "CONFIRMED", "SUCCESS"})
-_FAILURE = frozenset({"EXPIRED", "DECLINED", "REJECTED", "FAILED", "CANCELLED"})
 _SCOPE_PARAM = re.compile(r'scope\s*=\s*"([^"]*)"', re.IGNORECASE)
-
-
-class Outcome(StrEnum):
-    """What a remote status value means for the enrolment."""
-
-    IN_PROGRESS = "in_progress"
-    SUCCESS = "success"
-    FAILURE = "failure"
-
-
-def classify(value: str) -> Outcome:
-    """Map a status value to an outcome, case-insensitively; unknown values are in progress."""
-    upper = value.strip().upper()
-    if upper in _SUCCESS:
-        return Outcome.SUCCESS
-    if upper in _FAILURE:
-        return Outcome.FAILURE
-    return Outcome.IN_PROGRESS
 
 
 @dataclass(frozen=True)

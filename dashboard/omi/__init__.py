@@ -1,0 +1,1 @@
+"""The only HTTP code: the Mobile Identity client (and, beside it, the identity-store client)."""

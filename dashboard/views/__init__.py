@@ -1,0 +1,1 @@
+"""Streamlit-free view-models: what each page shows, as plain data."""
