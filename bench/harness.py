@@ -12,11 +12,12 @@ from typing import Any
 
 import httpx2
 from playwright.sync_api import Browser
+from pydantic import SecretStr
 
 from bench.browser import new_context
 from bench.proc import Server, free_port, start_streamlit
 from dashboard.omi.client import OmiClient
-from dashboard.settings import OmiSettings, Secret
+from dashboard.settings import OmiSettings
 from dashboard.usecases.console import Console
 from db.engine import create_engine_for, session_factory, upgrade
 from simulator.config import SimConfig
@@ -123,7 +124,7 @@ def start_console(
         server.stop()
         raise
     omi = OmiClient(
-        OmiSettings(base_url=sim_url, client_id=CLIENT_ID, client_secret=Secret(secret))
+        OmiSettings(base_url=sim_url, client_id=CLIENT_ID, client_secret=SecretStr(secret))
     )
     console = Console(session_factory(create_engine_for(url)), omi)
     return ConsoleUnderTest(server, console, Phone(sim_url), omi)
@@ -183,6 +184,6 @@ def start_naive(folder: Path, **sim: Any) -> NaiveUnderTest:
     settings = OmiSettings(
         base_url=simulator.base_url,
         client_id=simulator.client_id,
-        client_secret=Secret(simulator.client_secret),
+        client_secret=SecretStr(simulator.client_secret),
     )
     return NaiveUnderTest(server, simulator, Phone(simulator.base_url), OmiClient(settings))

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bench.seed import seed
 from dashboard.omi.client import OmiClient
-from dashboard.settings import OmiSettings, Secret
+from dashboard.settings import OmiSettings
 from dashboard.usecases.console import Console
 from db.engine import create_engine_for, session_factory, upgrade
 from db.models import Enrolment
 
 #: Never called: the table benchmarks read the database only.
-NO_API = OmiSettings(base_url="http://127.0.0.1:9", client_id="bench", client_secret=Secret("-"))
+NO_API = OmiSettings(base_url="http://127.0.0.1:9", client_id="bench", client_secret=SecretStr("-"))
 
 
 def seeded(folder: Path, rows: int) -> str:

@@ -10,17 +10,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from pydantic import SecretStr
+
 from dashboard.errors import ConsoleError
 from dashboard.omi.client import OmiClient
 from dashboard.poller import Poller
-from dashboard.settings import OmiSettings, Secret, Settings
+from dashboard.settings import OmiSettings, Settings
 from dashboard.usecases.audit import AuditTrail
 from dashboard.usecases.bulk import BulkOnboarding
 from dashboard.usecases.campaigns import Campaigns
 from dashboard.usecases.console import Console
 from dashboard.usecases.reports import Reports
+from dashboard.usecases.system import SystemInfo
 from dashboard.usecases.transactions import translated
-from db.engine import create_engine_for, schema_version, session_factory, upgrade
+from db.engine import create_engine_for, session_factory, upgrade
 from simulator.config import SimConfig
 from simulator.embedded import RunningSimulator, start
 
@@ -40,15 +43,11 @@ class Services:
     reports: Reports
     audit: AuditTrail
     onboarding: BulkOnboarding
+    system: SystemInfo
 
     @property
     def demo_mode(self) -> bool:
         return self.simulator is not None
-
-    def schema_version(self) -> str | None:
-        """The Alembic revision the database is at; ``ConsoleError`` when it cannot be read."""
-        with translated():
-            return schema_version(self.console.engine)
 
     def close(self) -> None:
         """Stop the poller and the simulator, close the client and the database."""
@@ -68,7 +67,7 @@ def build_services(settings: Settings) -> Services:
         omi_settings = OmiSettings(
             base_url=simulator.base_url,
             client_id=simulator.client_id,
-            client_secret=Secret(simulator.client_secret),
+            client_secret=SecretStr(simulator.client_secret),
         )
         log.info("demo mode: embedded simulator at %s", simulator.base_url)
     engine = create_engine_for(settings.database_url)
@@ -95,6 +94,7 @@ def build_services(settings: Settings) -> Services:
         Reports(sessions),
         AuditTrail(sessions),
         onboarding=BulkOnboarding(console, Campaigns(sessions)),
+        system=SystemInfo(settings, omi_settings, omi, poller, engine),
     )
 
 
@@ -107,7 +107,7 @@ def start_embedded_simulator(settings: Settings) -> RunningSimulator:
             port=sim.port,
             public_url=sim.public_url,
             client_id=sim.client_id,
-            client_secret=sim.client_secret.reveal(),
+            client_secret=sim.client_secret.get_secret_value(),
             qr_ttl=float(sim.qr_ttl),
             token_ttl=float(sim.token_ttl),
         )

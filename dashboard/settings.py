@@ -1,26 +1,28 @@
 """Settings, read once from environment variables and ``.streamlit/secrets.toml``, then frozen.
 
-Every setting has an environment name (``OMI_BASE_URL``, ``DATABASE_URL``, ...). The same
-names may be given as top-level keys in ``.streamlit/secrets.toml``; the environment wins
-(a blank environment variable counts as unset, so secrets.toml still applies).
-A bad value raises ``ConfigError`` naming the setting, never a traceback deep inside the app.
+Every setting has an environment name (``OMI_BASE_URL``, ``DATABASE_URL``, ...): a field's name,
+after its group's prefix (``OMI_``, ``SIM_``, ``ROLES_``). The same names may be given as
+top-level keys in ``.streamlit/secrets.toml``; the environment wins (a blank environment
+variable counts as unset, so secrets.toml still applies). A bad value raises ``ConfigError``
+naming the setting, never a traceback deep inside the app.
 An unset ``OMI_BASE_URL`` means: start the embedded simulator (demo mode).
 Sign-in itself is Streamlit's ``[auth]`` section; who gets which role is ``ROLES_*`` here.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
 from dashboard.domain.roles import Role, RoleRules, parse_entry, parse_role
-from dashboard.errors import ConfigError
+from dashboard.settings_source import read_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS_PATH = ROOT / ".streamlit" / "secrets.toml"
@@ -28,51 +30,82 @@ DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'data' / 'console.db'}"
 DEFAULT_SCOPES = ("credential:omi:enrol:qr:admin:post", "credential:omi:enrol:status:get")
 
 ClientAuth = Literal["client_secret_post", "client_secret_basic"]
-T = TypeVar("T")
 
 
-class Secret:
-    """A string that never shows itself in ``repr``/``str``; call ``reveal()`` to use it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __repr__(self) -> str:
-        return "Secret('********')" if self._value else "Secret('')"
-
-    __str__ = __repr__
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http(s) URL such as https://host")
+    return value.rstrip("/")
 
 
-@dataclass(frozen=True)
-class OmiSettings:
-    """How to reach the Mobile Identity API; everything the vendor has not published."""
+def _path(value: str) -> str:
+    if not value.startswith("/"):
+        raise ValueError("must be a path starting with '/'")
+    return value
 
-    base_url: str
+
+def _path_or_url(value: str) -> str:
+    parts = urlsplit(value)
+    if value.startswith("/") or (parts.scheme in ("http", "https") and parts.netloc):
+        return value
+    raise ValueError("must be a path starting with '/' or an http(s) URL")
+
+
+def _words(value: Any) -> Any:
+    """Comma- or space-separated text as a list; a TOML list as it is."""
+    return value.replace(",", " ").split() if isinstance(value, str) else value
+
+
+def _entries(items: tuple[str, ...]) -> tuple[str, ...]:
+    parsed = []
+    for item in items:
+        entry = parse_entry(item)
+        if entry is None:
+            raise ValueError(
+                f"entries must be e-mail addresses, @domains or group:<name>, got {item!r}"
+            )
+        parsed.append(entry)
+    return tuple(parsed)
+
+
+def _role(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return parse_role(value)
+    except ValueError:
+        raise ValueError("must be one of none, viewer, operator, admin") from None
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+UrlPath = Annotated[str, AfterValidator(_path)]
+PathOrUrl = Annotated[str, AfterValidator(_path_or_url)]
+Words = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words)]
+Entries = Annotated[Words, AfterValidator(_entries)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True, allow_inf_nan=False
+    )
+
+
+class OmiSettings(_Frozen):
+    """``OMI_*``: how to reach the Mobile Identity API; everything the vendor has not published."""
+
+    base_url: HttpUrl
     client_id: str
-    client_secret: Secret = field(repr=False)
-    token_url: str = "/auth/oauth2.0/v1/token"
+    client_secret: SecretStr
+    token_url: PathOrUrl = "/auth/oauth2.0/v1/token"
     client_auth: ClientAuth = "client_secret_post"
-    scopes: tuple[str, ...] = DEFAULT_SCOPES
-    enrol_path: str = "/omi/qr/enrol"
-    status_path: str = "/omi/qr/enrol/status"
+    scopes: Words = DEFAULT_SCOPES
+    enrol_path: UrlPath = "/omi/qr/enrol"
+    status_path: UrlPath = "/omi/qr/enrol/status"
     user_id_field: str = "userId"
-    timeout: float = 10.0
-    max_retries: int = 3
-    backoff: float = 0.5
+    timeout: Annotated[float, Field(ge=0.1)] = 10.0
+    max_retries: Annotated[int, Field(ge=0)] = 3
+    backoff: Annotated[float, Field(ge=0.0)] = 0.5
 
     @property
     def absolute_token_url(self) -> str:
@@ -82,17 +115,26 @@ class OmiSettings:
         return self.base_url.rstrip("/") + "/" + self.token_url.lstrip("/")
 
 
-@dataclass(frozen=True)
-class SimulatorSettings:
-    """The embedded simulator, used when no ``OMI_BASE_URL`` is configured."""
+class SimulatorSettings(_Frozen):
+    """``SIM_*``: the embedded simulator, used when no ``OMI_BASE_URL`` is configured."""
 
     host: str = "127.0.0.1"
-    port: int = 0
-    public_url: str | None = None
+    port: Annotated[int, Field(ge=0, le=65535)] = 0
+    public_url: HttpUrl | None = None
     client_id: str = "demo-console"
-    client_secret: Secret = field(default_factory=lambda: Secret(""), repr=False)
-    qr_ttl: int = 300
-    token_ttl: int = 3600
+    client_secret: SecretStr = SecretStr("")
+    qr_ttl: Annotated[int, Field(ge=1)] = 300
+    token_ttl: Annotated[int, Field(ge=1)] = 3600
+
+
+class RoleSettings(_Frozen):
+    """``ROLES_*``: who gets which role once signed in (see ``dashboard.domain.roles``)."""
+
+    admins: Entries = ()
+    operators: Entries = ()
+    viewers: Entries = ()
+    default: Annotated[Role | None, BeforeValidator(_role)] = None
+    groups_claim: str = "groups"
 
 
 @dataclass(frozen=True)
@@ -103,227 +145,44 @@ class AccessSettings:
     allow_unauthenticated: bool = False
 
 
-@dataclass(frozen=True)
-class Settings:
+def _demo_unless_based(value: Any) -> Any:
+    """Without ``OMI_BASE_URL`` the other ``OMI_*`` settings are not used (demo mode)."""
+    return value if isinstance(value, dict) and "base_url" in value else None
+
+
+class Settings(BaseSettings):
     """Everything the console reads from its environment, frozen."""
 
-    omi: OmiSettings | None
-    simulator: SimulatorSettings
+    # One ``_`` after the group's prefix nests: OMI_BASE_URL is omi.base_url.
+    model_config = SettingsConfigDict(
+        frozen=True,
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        allow_inf_nan=False,
+        str_strip_whitespace=True,
+        coerce_numbers_to_str=True,
+    )
+
+    omi: Annotated[OmiSettings | None, BeforeValidator(_demo_unless_based)] = None
+    simulator: SimulatorSettings = Field(default=SimulatorSettings(), validation_alias="sim")
     database_url: str = DEFAULT_DATABASE_URL
-    poll_interval: float = 1.0
-    access: AccessSettings = field(default_factory=AccessSettings)
+    poll_interval: Annotated[float, Field(ge=0.1, le=60.0)] = 1.0
+    roles: RoleSettings = RoleSettings()
+    allow_unauthenticated: bool = False
 
     @property
     def demo_mode(self) -> bool:
         """True when the console runs against its embedded simulator."""
         return self.omi is None
 
-    def with_omi(self, omi: OmiSettings) -> Settings:
-        """A copy pointing at ``omi`` (the embedded simulator's address once it runs)."""
-        return replace(self, omi=omi)
+    @property
+    def access(self) -> AccessSettings:
+        """The role rules and the ``ALLOW_UNAUTHENTICATED`` switch."""
+        return AccessSettings(RoleRules(**dict(self.roles)), self.allow_unauthenticated)
 
 
 def load_settings(
     environ: Mapping[str, str] | None = None, secrets_path: Path | None = SECRETS_PATH
 ) -> Settings:
     """Read settings from ``environ`` (default ``os.environ``) over ``secrets_path``."""
-    source = _Source(os.environ if environ is None else environ, _read_secrets(secrets_path))
-    simulator = SimulatorSettings(
-        host=source.text("SIM_HOST", "127.0.0.1"),
-        port=source.number("SIM_PORT", int, 0, minimum=0, maximum=65535),
-        public_url=source.url("SIM_PUBLIC_URL"),
-        client_id=source.text("SIM_CLIENT_ID", "demo-console"),
-        client_secret=Secret(source.text("SIM_CLIENT_SECRET", "")),
-        qr_ttl=source.number("SIM_QR_TTL", int, 300, minimum=1),
-        token_ttl=source.number("SIM_TOKEN_TTL", int, 3600, minimum=1),
-    )
-    base_url = source.url("OMI_BASE_URL")
-    omi = None
-    if base_url is not None:
-        omi = OmiSettings(
-            base_url=base_url,
-            client_id=source.required("OMI_CLIENT_ID"),
-            client_secret=Secret(source.required("OMI_CLIENT_SECRET")),
-            token_url=source.path_or_url("OMI_TOKEN_URL", OmiSettings.token_url),
-            client_auth=source.choice(
-                "OMI_CLIENT_AUTH", ("client_secret_post", "client_secret_basic")
-            ),
-            scopes=source.words("OMI_SCOPES", DEFAULT_SCOPES),
-            enrol_path=source.path("OMI_ENROL_PATH", OmiSettings.enrol_path),
-            status_path=source.path("OMI_STATUS_PATH", OmiSettings.status_path),
-            user_id_field=source.text("OMI_USER_ID_FIELD", OmiSettings.user_id_field),
-            timeout=source.number("OMI_TIMEOUT", float, OmiSettings.timeout, minimum=0.1),
-            max_retries=source.number("OMI_MAX_RETRIES", int, OmiSettings.max_retries, minimum=0),
-            backoff=source.number("OMI_BACKOFF", float, OmiSettings.backoff, minimum=0.0),
-        )
-    return Settings(
-        omi=omi,
-        simulator=simulator,
-        database_url=source.text("DATABASE_URL", DEFAULT_DATABASE_URL),
-        poll_interval=source.number("POLL_INTERVAL", float, 1.0, minimum=0.1, maximum=60.0),
-        access=AccessSettings(
-            rules=RoleRules(
-                admins=source.entries("ROLES_ADMINS"),
-                operators=source.entries("ROLES_OPERATORS"),
-                viewers=source.entries("ROLES_VIEWERS"),
-                default=source.role("ROLES_DEFAULT"),
-                groups_claim=source.text("ROLES_GROUPS_CLAIM", "groups"),
-            ),
-            allow_unauthenticated=source.flag("ALLOW_UNAUTHENTICATED"),
-        ),
-    )
-
-
-def setting_names() -> tuple[str, ...]:
-    """Every environment name the console reads (for docs and the System page)."""
-    omi = [f"OMI_{f.name.upper()}" for f in fields(OmiSettings)]
-    sim = [f"SIM_{f.name.upper()}" for f in fields(SimulatorSettings)]
-    return (*omi, *sim, "DATABASE_URL", "POLL_INTERVAL", *ACCESS_NAMES)
-
-
-ACCESS_NAMES = (
-    "ROLES_ADMINS",
-    "ROLES_OPERATORS",
-    "ROLES_VIEWERS",
-    "ROLES_DEFAULT",
-    "ROLES_GROUPS_CLAIM",
-    "ALLOW_UNAUTHENTICATED",
-)
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
-
-
-def _read_secrets(path: Path | None) -> dict[str, Any]:
-    if path is None or not path.exists():
-        return {}
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} cannot be read: {exc.__class__.__name__}") from None
-
-
-class _Source:
-    """Looks a name up in the environment, then in secrets.toml, and validates it."""
-
-    def __init__(self, environ: Mapping[str, str], secrets: Mapping[str, Any]) -> None:
-        self._environ = environ
-        self._secrets = secrets
-
-    def raw(self, name: str) -> str | None:
-        value = self._environ.get(name)
-        if (value is None or not value.strip()) and name in self._secrets:
-            secret = self._secrets[name]
-            if isinstance(secret, dict | list):
-                raise ConfigError(f"{name} in secrets.toml must be a single value, not a table")
-            value = str(secret)
-        if value is None or not value.strip():
-            return None
-        return value.strip()
-
-    def text(self, name: str, default: str) -> str:
-        return self.raw(name) or default
-
-    def required(self, name: str) -> str:
-        value = self.raw(name)
-        if value is None:
-            raise ConfigError(f"{name} is required when OMI_BASE_URL is set")
-        return value
-
-    def url(self, name: str) -> str | None:
-        value = self.raw(name)
-        if value is None:
-            return None
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(f"{name} must be an http(s) URL such as https://host, got {value!r}")
-        return value.rstrip("/")
-
-    def path_or_url(self, name: str, default: str) -> str:
-        value = self.text(name, default)
-        parts = urlsplit(value)
-        if value.startswith("/") or (parts.scheme in ("http", "https") and parts.netloc):
-            return value
-        raise ConfigError(
-            f"{name} must be a path starting with '/' or an http(s) URL, got {value!r}"
-        )
-
-    def path(self, name: str, default: str) -> str:
-        value = self.text(name, default)
-        if not value.startswith("/"):
-            raise ConfigError(f"{name} must be a path starting with '/', got {value!r}")
-        return value
-
-    def words(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = self.raw(name)
-        return default if value is None else tuple(value.replace(",", " ").split())
-
-    def choice(self, name: str, allowed: tuple[ClientAuth, ...]) -> ClientAuth:
-        value = self.raw(name) or allowed[0]
-        for option in allowed:
-            if value == option:
-                return option
-        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
-
-    def entries(self, name: str) -> tuple[str, ...]:
-        """Role entries: comma- or space-separated text, or a list of strings in secrets.toml."""
-        listed = self._secrets.get(name) if not (self._environ.get(name) or "").strip() else None
-        if isinstance(listed, list):
-            items = [str(item) for item in listed]
-        else:
-            items = (self.raw(name) or "").replace(",", " ").split()
-        parsed = []
-        for item in items:
-            entry = parse_entry(item)
-            if entry is None:
-                raise ConfigError(
-                    f"{name} entries must be e-mail addresses, @domains or group:<name>, "
-                    f"got {item!r}"
-                )
-            parsed.append(entry)
-        return tuple(parsed)
-
-    def role(self, name: str) -> Role | None:
-        value = self.raw(name) or "none"
-        try:
-            return parse_role(value)
-        except ValueError:
-            raise ConfigError(
-                f"{name} must be one of none, viewer, operator, admin, got {value!r}"
-            ) from None
-
-    def flag(self, name: str) -> bool:
-        value = (self.raw(name) or "0").lower()
-        if value in _TRUE:
-            return True
-        if value in _FALSE:
-            return False
-        raise ConfigError(f"{name} must be 1 or 0 (true or false), got {value!r}")
-
-    def number(
-        self,
-        name: str,
-        kind: Callable[[str], T],
-        default: T,
-        *,
-        minimum: float | None = None,
-        maximum: float | None = None,
-    ) -> T:
-        value = self.raw(name)
-        if value is None:
-            return default
-        try:
-            number = kind(value)
-        except ValueError:
-            what = "a whole number" if kind is int else "a number"
-            raise ConfigError(f"{name} must be {what}, got {value!r}") from None
-        if isinstance(number, float) and not math.isfinite(number):
-            raise ConfigError(f"{name} must be a finite number, got {value!r}")
-        if (minimum is not None and number < minimum) or (  # type: ignore[operator]
-            maximum is not None and number > maximum  # type: ignore[operator]
-        ):
-            bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-            raise ConfigError(f"{name} must be {bounds}, got {value!r}")
-        return number
+    return read_settings(Settings, os.environ if environ is None else environ, secrets_path)

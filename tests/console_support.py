@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from pydantic import SecretStr
+
 from dashboard.domain.clock import utc_now
 from dashboard.omi.client import OmiClient
-from dashboard.settings import OmiSettings, Secret
+from dashboard.settings import OmiSettings
 from dashboard.usecases.console import Console
 from db.engine import create_engine_for, session_factory, upgrade
 from simulator.embedded import RunningSimulator
@@ -21,7 +23,7 @@ def omi_settings(sim: RunningSimulator, **overrides: object) -> OmiSettings:
     settings = OmiSettings(
         base_url=sim.base_url,
         client_id=sim.client_id,
-        client_secret=Secret(sim.client_secret),
+        client_secret=SecretStr(sim.client_secret),
         timeout=5.0,
         max_retries=1,
         backoff=0.05,

@@ -23,6 +23,7 @@ import httpx2
 import pytest
 import zxingcpp
 from PIL import Image
+from pydantic import SecretStr
 
 from dashboard.domain.statuses import Outcome, classify
 from dashboard.errors import (
@@ -35,7 +36,7 @@ from dashboard.errors import (
     ApiUnavailable,
 )
 from dashboard.omi.client import Connectivity, OmiClient, QrCode, RemoteStatus
-from dashboard.settings import ClientAuth, OmiSettings, Secret
+from dashboard.settings import ClientAuth, OmiSettings
 from simulator.embedded import RunningSimulator
 from tests.conftest import StartSimulator
 
@@ -77,7 +78,7 @@ class Sim:
         values: dict[str, Any] = {
             "base_url": self.running.base_url,
             "client_id": self.running.client_id,
-            "client_secret": Secret(self.running.client_secret),
+            "client_secret": SecretStr(self.running.client_secret),
             "timeout": 5.0,
             "max_retries": 2,
             "backoff": 0.01,
@@ -303,7 +304,7 @@ def test_both_client_auth_methods(harness: Harness, sim: Sim, method: ClientAuth
     assert client.status(user).value == "PENDING"
     assert sim.stats(TOKEN) == {"200": 1}
 
-    wrong = harness.client(sim, client_auth=method, client_secret=Secret("wrong-" + method))
+    wrong = harness.client(sim, client_auth=method, client_secret=SecretStr("wrong-" + method))
     error = harness.raises(ApiAuthError, lambda: wrong.enrol(uuid.uuid4()))
     assert "client id or secret was refused" in str(error)
     assert sim.stats(TOKEN)["401"] == 1, "a refused client is not retried"
@@ -361,7 +362,7 @@ def test_check_never_raises(harness: Harness) -> None:
     assert refused.scopes == ()
     assert "OMI_SCOPES" in refused.message
 
-    wrong = harness.client(sim, client_secret=Secret("nope")).check()
+    wrong = harness.client(sim, client_secret=SecretStr("nope")).check()
     assert not wrong.ok
     assert "client id or secret was refused" in wrong.message
 

@@ -149,7 +149,7 @@ class OmiClient:
         scope = " ".join(settings.scopes) or None
         self._http = OAuth2Client(
             client_id=settings.client_id,
-            client_secret=settings.client_secret.reveal(),
+            client_secret=settings.client_secret.get_secret_value(),
             token_endpoint_auth_method=settings.client_auth,
             scope=scope,
             base_url=settings.base_url,

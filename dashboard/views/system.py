@@ -1,17 +1,18 @@
 """The configuration in effect and the database in use, as the System page shows them.
 
 Every field of ``OmiSettings``, ``SimulatorSettings`` and ``Settings`` becomes one line named by
-its environment variable. A ``Secret`` is only ever "set" or "not set"; the database URL has its
+its environment variable. A ``SecretStr`` is only ever "set" or "not set"; the database URL has its
 password masked. Nothing here can reveal a secret, so the page cannot either.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretStr
+
 from dashboard.services import Services
-from dashboard.settings import Secret
 from db.engine import head_revision
 from db.urls import backend_name, display_url
 
@@ -46,12 +47,12 @@ def setting_lines(services: Services) -> list[SettingLine]:
     simulator = "embedded simulator" if services.demo_mode else "unused (a tenant is configured)"
     settings = services.settings
     lines = [
-        SettingLine(f"OMI_{f.name.upper()}", shown(getattr(services.omi_settings, f.name)), api)
-        for f in fields(services.omi_settings)
+        SettingLine(f"OMI_{name.upper()}", shown(value), api)
+        for name, value in services.omi_settings
     ]
     lines += [
-        SettingLine(f"SIM_{f.name.upper()}", shown(getattr(settings.simulator, f.name)), simulator)
-        for f in fields(settings.simulator)
+        SettingLine(f"SIM_{name.upper()}", shown(value), simulator)
+        for name, value in settings.simulator
     ]
     lines.append(SettingLine("DATABASE_URL", display_url(settings.database_url), "database"))
     lines.append(SettingLine("POLL_INTERVAL", f"{settings.poll_interval:g} s", "status poller"))
@@ -75,15 +76,15 @@ def database_info(services: Services) -> DatabaseInfo:
     return DatabaseInfo(
         url=display_url(url),
         backend=backend_name(url),
-        schema_version=services.schema_version(),
+        schema_version=services.system.database().schema_version,
         head_revision=head_revision(),
     )
 
 
 def shown(value: Any) -> str:
     """A setting's value as text; a secret only as "set" or "not set"."""
-    if isinstance(value, Secret):
-        return "set" if value else "not set"
+    if isinstance(value, SecretStr):
+        return "set" if value.get_secret_value() else "not set"
     if value is None:
         return "(not set)"
     if isinstance(value, tuple):

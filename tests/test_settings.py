@@ -5,17 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from dashboard.domain.roles import Role
 from dashboard.errors import ConfigError
-from dashboard.settings import (
-    DEFAULT_DATABASE_URL,
-    DEFAULT_SCOPES,
-    OmiSettings,
-    Secret,
-    load_settings,
-    setting_names,
-)
+from dashboard.settings import DEFAULT_DATABASE_URL, DEFAULT_SCOPES, OmiSettings, load_settings
+from dashboard.usecases.system import settings_by_name
 
 BASE = {"OMI_BASE_URL": "https://tenant.example", "OMI_CLIENT_ID": "cid"}
 REAL = {**BASE, "OMI_CLIENT_SECRET": "s3cret-value"}
@@ -67,12 +62,14 @@ def test_every_setting_is_read_from_the_environment() -> None:
         "ROLES_GROUPS_CLAIM": "roles",
         "ALLOW_UNAUTHENTICATED": "1",
     }
-    assert set(env) == set(setting_names()), "the test covers every setting name"
     settings = load_settings(env, NO_FILE)
+    assert settings.omi is not None
+    shown = settings_by_name(settings, settings.omi)
+    assert set(env) == set(shown), "the test covers every setting the System page shows"
     assert settings.omi == OmiSettings(
         base_url="https://tenant.example",
         client_id="cid",
-        client_secret=Secret("s3cret-value"),
+        client_secret=SecretStr("s3cret-value"),
         token_url="https://idp.example/token",
         client_auth="client_secret_basic",
         scopes=("a:b", "c:d", "e:f"),
@@ -90,7 +87,7 @@ def test_every_setting_is_read_from_the_environment() -> None:
         8700,
         "http://192.168.1.20:8700",
     )
-    assert (sim.client_id, sim.client_secret.reveal()) == ("sim-id", "sim-secret")
+    assert (sim.client_id, sim.client_secret.get_secret_value()) == ("sim-id", "sim-secret")
     assert (sim.qr_ttl, sim.token_ttl) == (60, 120)
     assert settings.database_url == "sqlite:///x.db"
     assert settings.poll_interval == 2.0
@@ -117,9 +114,13 @@ def test_omi_defaults_when_only_the_required_names_are_set() -> None:
 
 
 def test_absolute_token_url_keeps_a_full_url_and_joins_a_path() -> None:
-    omi = OmiSettings("https://t.example/", "c", Secret("s"), token_url="https://idp/x")
+    omi = OmiSettings(
+        base_url="https://t.example/", client_id="c", client_secret="s", token_url="https://idp/x"
+    )
     assert omi.absolute_token_url == "https://idp/x"
-    omi = OmiSettings("https://t.example/api/", "c", Secret("s"), token_url="/token")
+    omi = OmiSettings(
+        base_url="https://t.example/api/", client_id="c", client_secret="s", token_url="/token"
+    )
     assert omi.absolute_token_url == "https://t.example/api/token"
 
 
@@ -139,7 +140,7 @@ def test_secrets_toml_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     assert omi is not None
     assert omi.base_url == "https://from-file.example"
     assert omi.client_id == "env-id"
-    assert omi.client_secret.reveal() == "file-secret"
+    assert omi.client_secret.get_secret_value() == "file-secret"
     assert omi.max_retries == 7
     assert settings.simulator.port == 8701
     assert settings.database_url == "sqlite:///file.db", "a blank variable counts as unset"
@@ -224,14 +225,38 @@ def test_the_secret_never_shows() -> None:
     secret = settings.omi.client_secret
     for text in (repr(settings), str(settings), repr(settings.omi), str(secret)):
         assert "s3cret-value" not in text
-    assert settings.omi.client_secret.reveal() == "s3cret-value"
-    assert repr(Secret("")) == "Secret('')"
-    assert Secret("a") == Secret("a") != Secret("b")
-    assert hash(Secret("a")) == hash(Secret("a"))
+    assert settings.omi.client_secret.get_secret_value() == "s3cret-value"
 
 
-def test_with_omi_leaves_demo_mode() -> None:
-    settings = load_settings({}, NO_FILE)
-    omi = OmiSettings("http://127.0.0.1:1", "c", Secret("s"))
-    assert not settings.with_omi(omi).demo_mode
+def test_settings_are_frozen() -> None:
+    settings = load_settings(REAL, NO_FILE)
+    assert settings.omi is not None
+    with pytest.raises(ValueError, match="frozen"):
+        settings.omi.timeout = 1.0  # type: ignore[misc]
+    with pytest.raises(ValueError, match="frozen"):
+        settings.poll_interval = 5.0  # type: ignore[misc]
+
+
+def test_a_blank_value_in_secrets_toml_counts_as_unset(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('DATABASE_URL = " "\nOMI_BASE_URL = ""\n', encoding="utf-8")
+    settings = load_settings({}, secrets)
     assert settings.demo_mode
+    assert settings.database_url == DEFAULT_DATABASE_URL
+
+
+def test_other_omi_settings_are_ignored_in_demo_mode() -> None:
+    assert load_settings({"OMI_TIMEOUT": "soon", "OMI_CLIENT_ID": "x"}, NO_FILE).omi is None
+
+
+def test_a_malformed_secret_is_named_but_never_echoed(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        'OMI_BASE_URL = "https://t.example"\nOMI_CLIENT_ID = "c"\n'
+        'OMI_CLIENT_SECRET = ["s3cret-value"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="OMI_CLIENT_SECRET") as caught:
+        load_settings({}, secrets)
+    assert "s3cret-value" not in str(caught.value)
+    assert caught.value.__cause__ is None, "no pydantic traceback behind it"

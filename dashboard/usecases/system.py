@@ -1,0 +1,80 @@
+"""The System page's use-case: connectivity, the poller's health, the database, the settings.
+
+What it hands out holds no unmasked database password; secrets stay ``SecretStr``, which the
+view shows only as "set" or "not set".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from dashboard.omi.client import Connectivity, OmiClient
+from dashboard.poller import Poller, PollerHealth
+from dashboard.settings import OmiSettings, Settings
+from dashboard.usecases.transactions import translated
+from db.engine import head_revision, schema_version
+from db.urls import backend_name, display_url
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    """The database in use (password masked) and how far its schema is migrated."""
+
+    url: str
+    backend: str
+    schema_version: str | None
+    head_revision: str | None
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.schema_version is not None and self.schema_version == self.head_revision
+
+
+@dataclass(frozen=True)
+class SystemInfo:
+    """What the console runs with, and checks of the parts it talks to."""
+
+    settings: Settings
+    omi_settings: OmiSettings
+    """The API in use: the tenant's, or the embedded simulator's in demo mode."""
+    omi: OmiClient
+    poller: Poller
+    engine: Engine
+
+    @property
+    def demo_mode(self) -> bool:
+        return self.settings.demo_mode
+
+    def check_connectivity(self) -> Connectivity:
+        """Fetch a fresh token and compare its scopes with the ones needed. Never raises."""
+        return self.omi.check()
+
+    def poller_health(self) -> PollerHealth:
+        return self.poller.health()
+
+    def database(self) -> DatabaseInfo:
+        """The database and its schema version; ``ConsoleError`` when it cannot be read."""
+        url = self.settings.database_url
+        with translated():
+            current = schema_version(self.engine)
+        return DatabaseInfo(display_url(url), backend_name(url), current, head_revision())
+
+    def settings_by_name(self) -> dict[str, object]:
+        """Every setting in effect by its environment name; the database URL masked."""
+        return settings_by_name(self.settings, self.omi_settings)
+
+
+def settings_by_name(settings: Settings, omi: OmiSettings) -> dict[str, object]:
+    """Every setting by its environment name, the ``OMI_*`` ones from ``omi``; the database URL
+    masked."""
+    named: dict[str, object] = {f"OMI_{k.upper()}": v for k, v in omi}
+    named |= {f"SIM_{k.upper()}": v for k, v in settings.simulator}
+    named |= {
+        "DATABASE_URL": display_url(settings.database_url),
+        "POLL_INTERVAL": settings.poll_interval,
+    }
+    named |= {f"ROLES_{k.upper()}": v for k, v in settings.roles}
+    named["ALLOW_UNAUTHENTICATED"] = settings.allow_unauthenticated
+    return named
