@@ -1,94 +1,202 @@
-"""The configuration in effect and the database in use, as the System page shows them.
+"""The System page's view: the connectivity check, poller, database and settings as it shows them.
 
-Every field of ``OmiSettings``, ``SimulatorSettings`` and ``Settings`` becomes one line named by
-its environment variable. A ``SecretStr`` is only ever "set" or "not set"; the database URL has its
-password masked. Nothing here can reveal a secret, so the page cannot either.
+Each section is metrics, a caption and notices. Every setting is one row named by its
+environment variable; a secret is only ever "set" or "not set", so the page cannot reveal one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Literal, Protocol
 
 from pydantic import SecretStr
 
-from dashboard.services import Services
-from db.engine import head_revision
-from db.urls import backend_name, display_url
+from dashboard.domain.clock import utc_now
+from dashboard.domain.roles import Role
 
 
-@dataclass(frozen=True)
-class SettingLine:
-    """One setting: its environment name, the value in effect (masked) and where it applies."""
-
-    name: str
-    value: str
-    applies_to: str
-
-
-@dataclass(frozen=True)
-class DatabaseInfo:
-    """The database in use and how far its schema is migrated."""
-
-    url: str
-    backend: str
-    schema_version: str | None
-    head_revision: str | None
-
+class Connectivity(Protocol):
     @property
-    def up_to_date(self) -> bool:
-        return self.schema_version is not None and self.schema_version == self.head_revision
+    def ok(self) -> bool: ...
+    @property
+    def scopes(self) -> tuple[str, ...]: ...
+    @property
+    def latency_ms(self) -> float: ...
+    @property
+    def message(self) -> str: ...
 
 
-def setting_lines(services: Services) -> list[SettingLine]:
-    """Every setting in effect, secrets masked. In demo mode the ``OMI_*`` lines describe the
-    embedded simulator the console talks to."""
-    api = "embedded simulator" if services.demo_mode else "Mobile Identity API"
-    simulator = "embedded simulator" if services.demo_mode else "unused (a tenant is configured)"
-    settings = services.settings
-    lines = [
-        SettingLine(f"OMI_{name.upper()}", shown(value), api)
-        for name, value in services.omi_settings
-    ]
-    lines += [
-        SettingLine(f"SIM_{name.upper()}", shown(value), simulator)
-        for name, value in settings.simulator
-    ]
-    lines.append(SettingLine("DATABASE_URL", display_url(settings.database_url), "database"))
-    lines.append(SettingLine("POLL_INTERVAL", f"{settings.poll_interval:g} s", "status poller"))
-    rules = settings.access.rules
-    for name, value in (
-        ("ROLES_ADMINS", rules.admins),
-        ("ROLES_OPERATORS", rules.operators),
-        ("ROLES_VIEWERS", rules.viewers),
-        ("ROLES_DEFAULT", "none" if rules.default is None else rules.default.label),
-        ("ROLES_GROUPS_CLAIM", rules.groups_claim),
-        ("ALLOW_UNAUTHENTICATED", "1" if settings.access.allow_unauthenticated else "0"),
-    ):
-        shown_value = ", ".join(value) if isinstance(value, tuple) else value
-        lines.append(SettingLine(name, shown_value or "(none)", "sign-in and roles"))
-    return lines
+class PollerHealth(Protocol):
+    @property
+    def running(self) -> bool: ...
+    @property
+    def interval(self) -> float: ...
+    @property
+    def cycles(self) -> int: ...
+    @property
+    def last_cycle_at(self) -> datetime | None: ...
+    @property
+    def cycle_duration(self) -> float | None: ...
+    @property
+    def polled_last_cycle(self) -> int: ...
+    @property
+    def pending_count(self) -> int: ...
+    @property
+    def recent_errors(self) -> int: ...
+    @property
+    def last_error(self) -> str | None: ...
+    @property
+    def last_error_at(self) -> datetime | None: ...
 
 
-def database_info(services: Services) -> DatabaseInfo:
-    """The database URL (masked), its backend, and its schema version next to the newest."""
-    url = services.settings.database_url
-    return DatabaseInfo(
-        url=display_url(url),
-        backend=backend_name(url),
-        schema_version=services.system.database().schema_version,
-        head_revision=head_revision(),
+class DatabaseInfo(Protocol):
+    @property
+    def url(self) -> str: ...
+    @property
+    def backend(self) -> str: ...
+    @property
+    def schema_version(self) -> str | None: ...
+    @property
+    def head_revision(self) -> str | None: ...
+    @property
+    def up_to_date(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message box: ``level`` picks its colour and icon."""
+
+    level: Literal["success", "warning", "error"]
+    text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """Metrics side by side (label, value), then an optional text line, caption and notices."""
+
+    metrics: tuple[tuple[str, str], ...]
+    text: str | None = None
+    caption: str | None = None
+    notices: tuple[Notice, ...] = ()
+
+
+CONNECTIVITY_HELP = (
+    "Fetches a fresh access token from the token endpoint and compares the scopes it grants "
+    "with the ones the console needs."
+)
+#: What each group of settings applies to: (in demo mode, with a tenant).
+_APPLIES_TO = {
+    "OMI_": ("embedded simulator", "Mobile Identity API"),
+    "SIM_": ("embedded simulator", "unused (a tenant is configured)"),
+    "DATABASE_": ("database", "database"),
+    "POLL_": ("status poller", "status poller"),
+    "ROLES_": ("sign-in and roles", "sign-in and roles"),
+    "ALLOW_": ("sign-in and roles", "sign-in and roles"),
+}
+
+
+def connectivity(checked: Connectivity) -> Section:
+    """The result of a connectivity check."""
+    return Section(
+        metrics=(
+            ("Token obtained", "Yes" if checked.scopes or checked.ok else "No"),
+            ("Scopes granted", str(len(checked.scopes))),
+            ("Latency", f"{checked.latency_ms:.0f} ms"),
+        ),
+        notices=(Notice("success" if checked.ok else "error", checked.message),),
     )
 
 
-def shown(value: Any) -> str:
+def poller(health: PollerHealth, now: datetime | None = None) -> Section:
+    """The status poller's state, its last cycle and its last error."""
+    if health.last_cycle_at is None:
+        caption = "The poller has not completed a cycle yet."
+    else:
+        ago = ((now or utc_now()) - health.last_cycle_at).total_seconds()
+        took = (
+            "still polling" if health.cycle_duration is None else f"{health.cycle_duration:.2f} s"
+        )
+        caption = (
+            f"{health.cycles} cycle(s) so far; the last ran {ago:.0f} s ago, polled "
+            f"{health.polled_last_cycle} enrolment(s) and took {took}."
+        )
+    notices = []
+    if not health.running:
+        notices.append(
+            Notice("error", "The status poller is not running: statuses will not refresh.")
+        )
+    if health.last_error:
+        when = "" if health.last_error_at is None else f" at {health.last_error_at:%H:%M:%S} UTC"
+        notices.append(Notice("warning", f"Last poll error{when}: {health.last_error}"))
+    return Section(
+        metrics=(
+            ("State", "Running" if health.running else "Stopped"),
+            ("Interval", f"{health.interval:g} s"),
+            ("Pending enrolments", str(health.pending_count)),
+            ("Errors in the last minute", str(health.recent_errors)),
+        ),
+        caption=caption,
+        notices=tuple(notices),
+    )
+
+
+def database(info: DatabaseInfo) -> Section:
+    """The database in use and its schema version next to the newest."""
+    stale = (
+        ()
+        if info.up_to_date
+        else (Notice("warning", "The database schema is not at the newest migration."),)
+    )
+    return Section(
+        metrics=(
+            ("Backend", info.backend),
+            ("Schema version", info.schema_version or "none"),
+            ("Newest migration", info.head_revision or "none"),
+        ),
+        text=f"Database: {info.url}",
+        notices=stale,
+    )
+
+
+def configuration_caption(demo_mode: bool) -> str:
+    return (
+        "Environment variables (or the same keys in .streamlit/secrets.toml). Secrets show "
+        "only whether they are set."
+        + (" In demo mode the OMI_ lines describe the embedded simulator." if demo_mode else "")
+    )
+
+
+def setting_rows(settings: Mapping[str, object], demo_mode: bool) -> list[dict[str, str]]:
+    """One row per setting: its name, the value in effect (secrets masked), where it applies."""
+    return [
+        {
+            "Setting": name,
+            "Value": shown(name, value),
+            "Applies to": next(
+                where[0 if demo_mode else 1]
+                for prefix, where in _APPLIES_TO.items()
+                if name.startswith(prefix)
+            ),
+        }
+        for name, value in settings.items()
+    ]
+
+
+def shown(name: str, value: object) -> str:
     """A setting's value as text; a secret only as "set" or "not set"."""
+    roles = name.startswith("ROLES_")
     if isinstance(value, SecretStr):
         return "set" if value.get_secret_value() else "not set"
+    if isinstance(value, Role):
+        return value.label
     if value is None:
-        return "(not set)"
+        return "none" if roles else "(not set)"
+    if isinstance(value, bool):
+        return "1" if value else "0"
     if isinstance(value, tuple):
-        return " ".join(str(item) for item in value)
+        return (", " if roles else " ").join(value) or "(none)"
     if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+        return f"{value:g} s" if name == "POLL_INTERVAL" else f"{value:g}"
+    return str(value) or "(none)"
