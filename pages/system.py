@@ -9,7 +9,7 @@ from dashboard.omi.client import Connectivity
 from dashboard.views.system import database_info, setting_lines
 
 ui.guard("system")
-ui.console()  # stops the page with a sentence when the console could not start
+ui.use_cases()  # stops the page with a sentence when the console could not start
 running = ui.services()
 st.title("System")
 
