@@ -285,6 +285,8 @@ def test_reissue_gives_expired_members_a_new_code_in_the_campaign(
         assert bulk.reissuable(campaign, [Status.EXPIRED]) == 2
         with pytest.raises(InputError, match="Only finished"):
             bulk.reissue(campaign, [Status.ENROLLED], actor="op")
+        with pytest.raises(InputError, match="Only finished"):
+            bulk.reissue(campaign, [Status.SUPERSEDED], actor="op")  # a newer code exists
 
         again = bulk.reissue(campaign, [Status.EXPIRED], actor="op")
         assert [(r.username, r.outcome) for r in again.results] == [

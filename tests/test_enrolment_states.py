@@ -1,4 +1,4 @@
-"""The state machine: every pair of statuses, and remote values applied through the Console."""
+"""The state machine: every pair of statuses, and remote values applied through the use-cases."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def test_remote_values(value: str, target: Status | None) -> None:
     assert remote_target(value, classify(value)) is target
 
 
-# --- through the Console, on real databases --------------------------------------------------
+# --- through the use-cases, on real databases ------------------------------------------------
 
 
 @pytest.fixture

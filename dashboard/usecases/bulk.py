@@ -35,7 +35,7 @@ from dashboard.domain.onboarding import (
     result_csv,
 )
 from dashboard.domain.records import CampaignSheets, CampaignView
-from dashboard.domain.statuses import ACTIVE, Status
+from dashboard.domain.statuses import REISSUABLE, Status
 from dashboard.errors import (
     ApiAuthError,
     ApiError,
@@ -122,7 +122,7 @@ class BulkOnboarding:
         """Issue a new QR code, in the campaign, to each member whose newest campaign
         enrolment ended at one of ``statuses`` and who got no newer one elsewhere since."""
         wanted = {Status(s) for s in statuses}
-        if not wanted or wanted & (ACTIVE | {Status.ENROLLED}):
+        if not wanted or not wanted <= set(REISSUABLE):
             raise InputError("Only finished enrolments that did not enrol can be re-issued.")
         campaign = self.campaigns.get(campaign_id)
         due = [
