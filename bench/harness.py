@@ -17,9 +17,10 @@ from pydantic import SecretStr
 from bench.browser import new_context
 from bench.proc import Server, free_port, start_streamlit
 from dashboard.omi.client import OmiClient
+from dashboard.services import UseCases, build_use_cases
 from dashboard.settings import OmiSettings
-from dashboard.usecases.console import Console
-from db.engine import create_engine_for, session_factory, upgrade
+from dashboard.usecases.database import Database
+from db.engine import create_engine_for, upgrade
 from simulator.config import SimConfig
 from simulator.embedded import RunningSimulator
 from simulator.embedded import start as start_simulator
@@ -72,14 +73,17 @@ class ConsoleUnderTest:
     as it does the ones issued from its pages."""
 
     server: Server
-    console: Console
+    console: UseCases
+    database: Database
     phone: Phone
     omi: OmiClient
 
     def new_pending(self, name: str) -> uuid.UUID:
         """A new account with a freshly issued (pending) QR code; returns the account id."""
-        account = self.console.create_account(f"bench.{name}.{uuid.uuid4().hex[:6]}", actor="bench")
-        self.console.issue_qr(account.id, actor="bench")
+        account = self.console.accounts.create(
+            f"bench.{name}.{uuid.uuid4().hex[:6]}", actor="bench"
+        )
+        self.console.enrolments.issue(account.id, actor="bench")
         return account.id
 
     def enrol_url(self, account_id: uuid.UUID) -> str:
@@ -89,7 +93,7 @@ class ConsoleUnderTest:
         self.server.stop()
         self.omi.close()
         self.phone.close()
-        self.console.engine.dispose()
+        self.database.close()
 
 
 def start_console(
@@ -126,8 +130,9 @@ def start_console(
     omi = OmiClient(
         OmiSettings(base_url=sim_url, client_id=CLIENT_ID, client_secret=SecretStr(secret))
     )
-    console = Console(session_factory(create_engine_for(url)), omi)
-    return ConsoleUnderTest(server, console, Phone(sim_url), omi)
+    shared = Database(create_engine_for(url))
+    console = build_use_cases(shared, omi)
+    return ConsoleUnderTest(server, console, shared, Phone(sim_url), omi)
 
 
 def _wait_for_services(browser: Browser, server: Server, sim_url: str) -> None:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd  # type: ignore[import-untyped]
 
-from bench.tables import offline_console
-from dashboard.usecases.console import EnrolmentFilter, EnrolmentSort
+from bench.tables import offline_table
+from dashboard.domain.records import EnrolmentFilter, EnrolmentSort
 from dashboard.views.enrolments import COUNT_CAP
-from db import repository as repo
+from db import enrolments
 from db.engine import create_engine_for
 
 #: What an operator asks most: the enrolled ones, newest first, one page of 50.
@@ -35,15 +35,13 @@ class PageCost:
 
 def measure(url: str, rows: int, repeats: int, pandas_repeats: int) -> PageCost:
     """Time each way on the database at ``url`` (warm: one untimed call first)."""
-    console = offline_console(url)
+    table, engine = offline_table(url)
     try:
-        shown = console.list_enrolments(FILTER, SORT, PAGE, 0, count_cap=COUNT_CAP)[1]
-        capped = _median(
-            lambda: console.list_enrolments(FILTER, SORT, PAGE, 0, count_cap=COUNT_CAP), repeats
-        )
-        exact = _median(lambda: console.list_enrolments(FILTER, SORT, PAGE, 0), repeats)
+        shown = table.page(FILTER, SORT, PAGE, 0, count_cap=COUNT_CAP)[1]
+        capped = _median(lambda: table.page(FILTER, SORT, PAGE, 0, count_cap=COUNT_CAP), repeats)
+        exact = _median(lambda: table.page(FILTER, SORT, PAGE, 0), repeats)
     finally:
-        console.engine.dispose()
+        engine.dispose()
     naive = _median(lambda: naive_page(url), pandas_repeats, warm=False)
     return PageCost(rows, capped, exact, naive, shown)
 
@@ -53,7 +51,7 @@ def naive_page(url: str) -> tuple[pd.DataFrame, int]:
     engine = create_engine_for(url)
     try:
         with engine.connect() as connection:
-            frame = pd.read_sql(repo._rows(), connection)
+            frame = pd.read_sql(enrolments.rows(), connection)
     finally:
         engine.dispose()
     matching = frame[frame["status"].isin(FILTER.statuses)]

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from bench.seed import seed
-from dashboard.omi.client import OmiClient
-from dashboard.settings import OmiSettings
-from dashboard.usecases.console import Console
+from dashboard.usecases.table import EnrolmentTable
 from db.engine import create_engine_for, session_factory, upgrade
 from db.models import Enrolment
-
-#: Never called: the table benchmarks read the database only.
-NO_API = OmiSettings(base_url="http://127.0.0.1:9", client_id="bench", client_secret=SecretStr("-"))
 
 
 def seeded(folder: Path, rows: int) -> str:
@@ -35,9 +29,10 @@ def seeded(folder: Path, rows: int) -> str:
     return url
 
 
-def offline_console(url: str) -> Console:
-    """The use-cases over ``url`` with a client that is never used."""
-    return Console(session_factory(create_engine_for(url)), OmiClient(NO_API))
+def offline_table(url: str) -> tuple[EnrolmentTable, Engine]:
+    """The enrolments table's use-case over ``url`` (no API needed), and its engine."""
+    engine = create_engine_for(url)
+    return EnrolmentTable(session_factory(engine)), engine
 
 
 def _count(url: str) -> int:

@@ -1,7 +1,7 @@
 """The background status poller: one daemon thread per process moves enrolments forward.
 
 Every ``interval`` seconds (fixed rate: tick n is at start + n·interval, so cycles never drift)
-the poller claims the active enrolments that are due (``Console.claim_due``: a claim pushes an
+the poller claims the active enrolments that are due (``Polling.claim_due``: a claim pushes an
 enrolment's next poll a little less than one interval out, and on PostgreSQL concurrent
 claimers skip each other's rows, so several console processes poll each enrolment once per
 interval between them), asks the API for each one's status concurrently on a small thread pool
@@ -9,7 +9,7 @@ interval between them), asks the API for each one's status concurrently on a sma
 expired QR code is still polled for a short grace first: the phone may have enrolled in its
 last second, which only the service can tell.
 
-API trouble never stops it: ``Console.poll`` stores the error on the enrolment and pushes its
+API trouble never stops it: ``Polling.poll`` stores the error on the enrolment and pushes its
 next poll out exponentially (capped). Everything it needs lives in the database, so after a
 restart it simply carries on. ``health()`` reports how it is doing for the System page.
 """
@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from dashboard.domain.clock import utc_now
 from dashboard.errors import ConsoleError
-from dashboard.usecases.console import Console
+from dashboard.usecases.polling import Polling
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Poller:
 
     def __init__(
         self,
-        console: Console,
+        polling: Polling,
         *,
         interval: float = 1.0,
         workers: int = 8,
@@ -75,7 +75,7 @@ class Poller:
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
-        self.console = console
+        self.polling = polling
         self.interval = interval
         self._workers = workers
         self._batch = batch
@@ -161,7 +161,7 @@ class Poller:
         try:
             lease = timedelta(seconds=self.interval * LEASE_FRACTION)
             grace = timedelta(seconds=max(EXPIRY_GRACE_MIN, self.interval * EXPIRY_GRACE_INTERVALS))
-            for enrolment_id, account_id in self.console.claim_due(self._batch, lease, grace):
+            for enrolment_id, account_id in self.polling.claim_due(self._batch, lease, grace):
                 with self._lock:
                     if enrolment_id in self._inflight:
                         continue  # its previous call is still running
@@ -176,8 +176,8 @@ class Poller:
                     with self._lock:
                         self._inflight.discard(enrolment_id)
                     break
-            self.console.expire_overdue(grace)
-            pending = self.console.count_active()
+            self.polling.expire_overdue(grace)
+            pending = self.polling.count_active()
         except ConsoleError as exc:
             self._failed(f"Poll cycle failed: {exc}")
             pending = self._pending
@@ -197,7 +197,7 @@ class Poller:
 
     def _poll(self, enrolment_id: int, account_id: uuid.UUID) -> None:
         try:
-            error = self.console.poll(enrolment_id, account_id, backoff=self._backoff)
+            error = self.polling.poll(enrolment_id, account_id, backoff=self._backoff)
         except ConsoleError as exc:
             error = str(exc)
         except Exception as exc:  # a worker must never die silently

@@ -2,32 +2,62 @@
 
 ``build_services(settings)`` starts the embedded simulator when no API is configured, opens and
 upgrades the database, builds the API client, the use-cases and the status poller, and starts
-the poller. Tests and benchmarks build their own with their own settings.
+the poller. Tests and benchmarks build their own with their own settings, or only the
+use-cases with ``build_use_cases``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from pydantic import SecretStr
 
+from dashboard.domain.clock import utc_now
 from dashboard.errors import ConsoleError
 from dashboard.omi.client import OmiClient
 from dashboard.poller import Poller
 from dashboard.settings import OmiSettings, Settings
+from dashboard.usecases.accounts import Accounts
 from dashboard.usecases.audit import AuditTrail
 from dashboard.usecases.bulk import BulkOnboarding
 from dashboard.usecases.campaigns import Campaigns
-from dashboard.usecases.console import Console
+from dashboard.usecases.database import Database
+from dashboard.usecases.enrolments import Enrolments
+from dashboard.usecases.polling import Polling
 from dashboard.usecases.reports import Reports
 from dashboard.usecases.system import SystemInfo
-from dashboard.usecases.transactions import translated
-from db.engine import create_engine_for, session_factory, upgrade
+from dashboard.usecases.table import EnrolmentTable
 from simulator.config import SimConfig
 from simulator.embedded import RunningSimulator, start
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UseCases:
+    """The enrolment use-cases over one database and one API client."""
+
+    accounts: Accounts
+    enrolments: Enrolments
+    polling: Polling
+    table: EnrolmentTable
+
+
+def build_use_cases(
+    database: Database, omi: OmiClient, *, clock: Callable[[], datetime] = utc_now
+) -> UseCases:
+    """The use-cases over ``database`` and ``omi``."""
+    sessions = database.sessions
+    enrolments = Enrolments(sessions, omi, clock=clock)
+    return UseCases(
+        accounts=Accounts(sessions, clock=clock),
+        enrolments=enrolments,
+        polling=Polling(sessions, omi, enrolments, clock=clock),
+        table=EnrolmentTable(sessions),
+    )
 
 
 @dataclass
@@ -36,14 +66,18 @@ class Services:
 
     settings: Settings
     omi_settings: OmiSettings
-    console: Console
+    database: Database
     omi: OmiClient
-    poller: Poller
-    simulator: RunningSimulator | None
+    accounts: Accounts
+    enrolments: Enrolments
+    polling: Polling
+    table: EnrolmentTable
     reports: Reports
     audit: AuditTrail
     onboarding: BulkOnboarding
     system: SystemInfo
+    poller: Poller
+    simulator: RunningSimulator | None
 
     @property
     def demo_mode(self) -> bool:
@@ -53,7 +87,7 @@ class Services:
         """Stop the poller and the simulator, close the client and the database."""
         self.poller.stop()
         self.omi.close()
-        self.console.engine.dispose()
+        self.database.close()
         if self.simulator is not None:
             self.simulator.stop()
 
@@ -70,31 +104,32 @@ def build_services(settings: Settings) -> Services:
             client_secret=SecretStr(simulator.client_secret),
         )
         log.info("demo mode: embedded simulator at %s", simulator.base_url)
-    engine = create_engine_for(settings.database_url)
     try:
-        with translated():
-            upgrade(engine)
+        database = Database.open(settings.database_url)
     except ConsoleError:  # a sentence on the page, and nothing left running
-        engine.dispose()
         if simulator is not None:
             simulator.stop()
         raise
     omi = OmiClient(omi_settings)
-    sessions = session_factory(engine)
-    console = Console(sessions, omi)
-    poller = Poller(console, interval=settings.poll_interval)
+    sessions = database.sessions
+    uc = build_use_cases(database, omi)
+    poller = Poller(uc.polling, interval=settings.poll_interval)
     poller.start()
     return Services(
-        settings,
-        omi_settings,
-        console,
-        omi,
-        poller,
-        simulator,
-        Reports(sessions),
-        AuditTrail(sessions),
-        onboarding=BulkOnboarding(console, Campaigns(sessions)),
-        system=SystemInfo(settings, omi_settings, omi, poller, engine),
+        settings=settings,
+        omi_settings=omi_settings,
+        database=database,
+        omi=omi,
+        accounts=uc.accounts,
+        enrolments=uc.enrolments,
+        polling=uc.polling,
+        table=uc.table,
+        reports=Reports(sessions),
+        audit=AuditTrail(sessions),
+        onboarding=BulkOnboarding(uc.accounts, uc.enrolments, Campaigns(sessions)),
+        system=SystemInfo(settings, omi_settings, omi, poller, database),
+        poller=poller,
+        simulator=simulator,
     )
 
 

@@ -1,1 +1,1 @@
-"""Persistence: SQLAlchemy models, engine, repository and Alembic migrations."""
+"""Persistence: SQLAlchemy models, engine, queries by table and Alembic migrations."""

@@ -4,7 +4,9 @@ merged into one list of actions, newest first.
 
 Nothing is written here and no table is added: every action already records its actor.
 The caller says which actors are machines (``AuditFilter.exclude_actors``) so the trail lists
-only what people did. Each row's ``action`` is one of ``ACTIONS``.
+only what people did, and which statuses an event moves to name an action
+(``AuditFilter.status_actions``, e.g. ``SUPERSEDED`` → ``supersede``). Each row's ``action`` is
+one of ``ACTIONS``.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from typing import Any, Literal, get_args
 from sqlalchemy import Integer, String, Subquery, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from db.enrolments import STREAM_BATCH, AnySelect
 from db.models import Account, Enrolment, EnrolmentEvent
-from db.repository import STREAM_BATCH, AnySelect
 
 Action = Literal["create_account", "issue", "supersede", "cancel", "other"]
 ACTIONS: tuple[str, ...] = get_args(Action)
@@ -35,6 +37,7 @@ class AuditFilter:
     since: datetime | None = None
     until: datetime | None = None
     exclude_actors: frozenset[str] = frozenset()
+    status_actions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,36 +57,36 @@ class AuditRow:
 
 def page(session: Session, where: AuditFilter, limit: int, offset: int = 0) -> list[AuditRow]:
     """One page of the trail, newest first."""
-    trail = _trail()
+    trail = _trail(where)
     query = _ordered(_filtered(_columns(trail), trail, where), trail).limit(limit).offset(offset)
-    return [AuditRow(*row) for row in session.execute(query)]
+    return [AuditRow(**row._mapping) for row in session.execute(query)]
 
 
 def count(session: Session, where: AuditFilter) -> int:
     """How many actions match ``where``."""
-    trail = _trail()
+    trail = _trail(where)
     query = _filtered(select(func.count()).select_from(trail), trail, where)
     return int(session.scalar(query) or 0)
 
 
 def stream(session: Session, where: AuditFilter) -> Iterator[AuditRow]:
     """Every matching action, newest first, fetched in batches."""
-    trail = _trail()
+    trail = _trail(where)
     query = _ordered(_filtered(_columns(trail), trail, where), trail)
     for row in session.execute(query.execution_options(yield_per=STREAM_BATCH)):
-        yield AuditRow(*row)
+        yield AuditRow(**row._mapping)
 
 
 def actors(session: Session, exclude: frozenset[str] = frozenset()) -> list[str]:
     """Every actor that appears in the trail, in name order."""
-    trail = _trail()
+    trail = _trail(AuditFilter())
     query = select(trail.c.actor).distinct().order_by(trail.c.actor)
     if exclude:
         query = query.where(trail.c.actor.not_in(sorted(exclude)))
     return list(session.scalars(query))
 
 
-def _trail() -> Subquery:
+def _trail(where: AuditFilter) -> Subquery:
     created = select(
         Account.created_at.label("at"),
         Account.created_by.label("actor"),
@@ -99,8 +102,7 @@ def _trail() -> Subquery:
     )
     action = case(
         (EnrolmentEvent.from_status.is_(None), "issue"),
-        (EnrolmentEvent.to_status == "SUPERSEDED", "supersede"),
-        (EnrolmentEvent.to_status == "CANCELLED", "cancel"),
+        *((EnrolmentEvent.to_status == status, name) for status, name in where.status_actions),
         else_="other",
     )
     moved = (

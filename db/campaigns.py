@@ -1,6 +1,6 @@
 """Queries and writes for campaigns (named batches of enrolments from bulk onboarding).
 
-Like ``db.repository``, every function takes a Session and the caller owns the transaction.
+Like ``db.enrolments``, every function takes a Session and the caller owns the transaction.
 A campaign's *members* are the accounts with at least one enrolment in it; a member's standing
 is its newest enrolment in the campaign.
 """

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import ui
 from dashboard.views.looks import look
 
-console = ui.console()
+uc = ui.use_cases()
 st.title("Accounts")
 
 submitted = False
@@ -25,13 +25,13 @@ else:
 if submitted:
     with ui.reported():
         actor = ui.require(ui.Permission.CREATE_ACCOUNT)
-        created = console.create_account(username or "", actor=actor)
+        created = uc.accounts.create(username or "", actor=actor)
         st.session_state["created_account"] = str(created.id)
 
 created_id = st.session_state.get("created_account")
 if created_id:
     with ui.reported():
-        account = console.get_account(created_id)
+        account = uc.accounts.get(created_id)
         with st.container(border=True):
             st.success("Account created.", icon=":material/check_circle:")
             st.text(f"Username: {account.username}")
@@ -46,7 +46,7 @@ if created_id:
 st.subheader("Find an account")
 search = st.text_input("Search accounts", placeholder="part of a username", key="account-search")
 with ui.reported():
-    accounts = console.search_accounts(search or "", limit=200)
+    accounts = uc.accounts.search(search or "", limit=200)
     if not accounts:
         st.caption(
             "No accounts match." if search else "No accounts yet: create the first one above."

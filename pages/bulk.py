@@ -8,12 +8,13 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import ui
+from dashboard.domain.onboarding import Outcome, Preview, Progress, RowResult, RunReport
+from dashboard.domain.statuses import Status
 from dashboard.domain.team_csv import MAX_ROWS
-from dashboard.usecases.bulk import Outcome, Preview, Progress, RowResult, RunReport
-from dashboard.usecases.console import Status
 from dashboard.views.bulk import (
     TEMPLATE_CSV,
     planned_rows,
+    qr_pdf,
     rejected_rows,
     result_rows,
     results_file,
@@ -98,7 +99,7 @@ def downloads(campaign_id: int, campaign_name: str, results: tuple[RowResult, ..
         )
     right.download_button(
         "Download QR sheets (PDF)",
-        data=lambda: bulk.qr_pdf(campaign_id),
+        data=lambda: qr_pdf(bulk.qr_sheets(campaign_id)),
         file_name=f"{stem}-qr-codes.pdf",
         mime="application/pdf",
         icon=":material/print:",

@@ -6,15 +6,15 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from dashboard import ui
-from dashboard.domain.statuses import is_known
+from dashboard.domain.records import AccountView, EnrolmentView
+from dashboard.domain.statuses import ACTIVE, Status, is_known
 from dashboard.errors import ConsoleError
-from dashboard.usecases.console import ACTIVE, AccountView, EnrolmentView, Status
 from dashboard.views.looks import countdown, duration, look
 
 REFRESH_SECONDS = 0.5
 ACTION_ERROR = "enrol-action-error"
 
-console = ui.console()
+uc = ui.use_cases()
 st.title("Enrol device")
 
 
@@ -23,12 +23,12 @@ def chosen_account() -> AccountView | None:
     requested = st.query_params.get("account")
     if requested:
         try:
-            return console.get_account(requested)
+            return uc.accounts.get(requested)
         except ConsoleError as exc:
             st.warning(ui.plain(f"{exc} Pick an account below instead."), icon=":material/warning:")
     search = st.text_input("Find account", placeholder="part of a username", key="enrol-search")
     try:
-        accounts = console.search_accounts(search or "", limit=100)
+        accounts = uc.accounts.search(search or "", limit=100)
     except ConsoleError as exc:
         st.error(ui.plain(str(exc)), icon=":material/error:")
         return None
@@ -64,7 +64,7 @@ def act(account: AccountView, action: Callable[[], EnrolmentView]) -> None:
 
 def issue(account: AccountView, permission: ui.Permission = ui.Permission.ISSUE) -> None:
     """Issue (or re-issue) a QR code for ``account``."""
-    act(account, lambda: console.issue_qr(account.id, actor=ui.require(permission)))
+    act(account, lambda: uc.enrolments.issue(account.id, actor=ui.require(permission)))
 
 
 def action_error(account: AccountView) -> None:
@@ -83,7 +83,7 @@ def live(enrolment_id: int, account: AccountView) -> None:
 
 def show(enrolment_id: int, account: AccountView) -> None:
     """The enrolment's status, actions and QR code."""
-    enrolment = console.get_enrolment(enrolment_id)
+    enrolment = uc.enrolments.get(enrolment_id)
     shown = look(enrolment.status)
     qr_column, status_column = st.columns([1, 1], gap="large")
     with status_column:
@@ -112,7 +112,9 @@ def show(enrolment_id: int, account: AccountView) -> None:
             ):
                 act(
                     account,
-                    lambda: console.cancel(enrolment.id, actor=ui.require(ui.Permission.CANCEL)),
+                    lambda: uc.enrolments.cancel(
+                        enrolment.id, actor=ui.require(ui.Permission.CANCEL)
+                    ),
                 )
             if ui.may(ui.Permission.REISSUE) and reissue.button(
                 "Re-issue", icon=":material/refresh:", use_container_width=True
@@ -137,7 +139,7 @@ def show(enrolment_id: int, account: AccountView) -> None:
             ):
                 issue(account)
     with qr_column:
-        png = console.qr_png(enrolment.id) if enrolment.status in ACTIVE else None
+        png = uc.enrolments.qr_png(enrolment.id) if enrolment.status in ACTIVE else None
         if png:
             st.image(png, output_format="PNG", width=360, caption="Scan with the phone to enrol")
         else:
@@ -149,8 +151,8 @@ if account is not None:
     st.text(f"Account: {account.username}  ·  {account.id}")
     action_error(account)
     with ui.reported():
-        active = console.active_enrolment(account.id)
-        latest = active or console.latest_enrolment(account.id)
+        active = uc.enrolments.active(account.id)
+        latest = active or uc.enrolments.latest(account.id)
         watched = st.session_state.get("watch")
         if latest is not None and (active is not None or watched == latest.id):
             live(latest.id, account)

@@ -5,7 +5,8 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import ui
-from dashboard.usecases.console import EnrolmentFilter, EnrolmentSort, Status
+from dashboard.domain.records import EnrolmentFilter, EnrolmentSort
+from dashboard.domain.statuses import Status
 from dashboard.views.enrolments import (
     COUNT_CAP,
     PAGE_SIZES,
@@ -19,7 +20,7 @@ from dashboard.views.enrolments import (
 )
 from dashboard.views.looks import look
 
-console = ui.console()
+uc = ui.use_cases()
 st.title("Enrolments")
 
 status_column, user_column, date_column = st.columns([2, 2, 2])
@@ -67,9 +68,7 @@ page_key = f"enrolments-page-{hash((where, order, size))}"
 page_number = int(st.session_state.get(page_key, 1))
 
 with ui.reported():
-    views, total = console.list_enrolments(
-        where, order, size, (page_number - 1) * size, count_cap=COUNT_CAP
-    )
+    views, total = uc.table.page(where, order, size, (page_number - 1) * size, count_cap=COUNT_CAP)
     pages = page_count(min(total, COUNT_CAP), size)
     st.caption(match_caption(total, (page_number - 1) * size + 1, len(views)))
     selection = None
@@ -97,7 +96,7 @@ with ui.reported():
     with download:
         st.download_button(
             "Download CSV",
-            data=lambda: csv_file(console.export_csv(where, order)),
+            data=lambda: csv_file(uc.table.export_csv(where, order)),
             file_name="enrolments.csv",
             mime="text/csv",
             icon=":material/download:",
@@ -113,7 +112,7 @@ with ui.reported():
         st.text(f"Account: {chosen.username}  ·  {chosen.account_id}")
         ui.status_badge(chosen.status)
         st.dataframe(
-            timeline_rows(console.events(chosen.id)),
+            timeline_rows(uc.enrolments.events(chosen.id)),
             hide_index=True,
             column_config={"At": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
         )

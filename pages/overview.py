@@ -6,7 +6,7 @@ import altair as alt
 import streamlit as st
 
 from dashboard import ui
-from dashboard.usecases.console import Status
+from dashboard.domain.statuses import Status
 from dashboard.views.looks import duration, look
 
 PERIODS: dict[str, int | None] = {

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.domain.journey import PLACEMENTS, Step, journey, next_step
-from dashboard.usecases.console import ACTIVE, Status
+from dashboard.domain.statuses import ACTIVE, Status
 from dashboard.views.looks import countdown, look
 
 REFRESH_SECONDS = 0.5
@@ -16,7 +16,7 @@ STATE_KEYS = ("reg-step", "reg-after", "reg-account", "reg-username", "reg-enrol
               "reg-prefs", "reg-profile", "reg-device")  # fmt: skip
 
 ui.guard("registration")
-console = ui.console()
+uc = ui.use_cases()
 st.title("Registration demo")
 st.caption(
     "A website's sign-up, as its user sees it. The site creates the account first, then asks "
@@ -62,14 +62,14 @@ def indicator() -> None:
 
 def issue() -> None:
     with ui.reported():
-        enrolment = console.issue_qr(st.session_state["reg-account"], actor=demo_actor())
+        enrolment = uc.enrolments.issue(st.session_state["reg-account"], actor=demo_actor())
         st.session_state["reg-enrolment"] = enrolment.id
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def wait_for_scan(enrolment_id: int) -> None:
     """Reads the enrolment from the database (the poller asks the API) and moves on by itself."""
-    enrolment = console.get_enrolment(enrolment_id)
+    enrolment = uc.enrolments.get(enrolment_id)
     if enrolment.status is Status.ENROLLED:
         st.session_state["reg-device"] = enrolment.device_name or "your device"
         go(next_step(steps, Step.DEVICE))
@@ -89,7 +89,7 @@ def wait_for_scan(enrolment_id: int) -> None:
                 issue()
                 st.rerun()
     with qr_column:
-        png = console.qr_png(enrolment.id) if enrolment.status in ACTIVE else None
+        png = uc.enrolments.qr_png(enrolment.id) if enrolment.status in ACTIVE else None
         if png:
             st.image(png, output_format="PNG", width=320, caption="Scan with your phone")
 
@@ -108,7 +108,7 @@ if step is Step.SIGN_UP:
         submitted = st.form_submit_button("Create account", type="primary")
     if submitted:
         with ui.reported():
-            account = console.create_account(username or "", actor=demo_actor())
+            account = uc.accounts.create(username or "", actor=demo_actor())
             st.session_state.update(
                 {
                     "reg-account": str(account.id),

@@ -27,7 +27,7 @@ def show(section: view.Section) -> None:
 
 
 ui.guard("system")
-ui.console()  # stops the page with a sentence when the console could not start
+ui.use_cases()  # stops the page with a sentence when the console could not start
 system = ui.services().system
 st.title("System")
 

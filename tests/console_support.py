@@ -1,19 +1,23 @@
-"""Helpers for the use-case and poller tests: a Console on a real database and simulator."""
+"""Helpers for the use-case and poller tests: the use-cases on a real database and simulator."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import SecretStr
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.domain.clock import utc_now
 from dashboard.omi.client import OmiClient
+from dashboard.services import UseCases, build_use_cases
 from dashboard.settings import OmiSettings
-from dashboard.usecases.console import Console
-from db.engine import create_engine_for, session_factory, upgrade
+from dashboard.usecases.database import Database
+from db.engine import create_engine_for, upgrade
 from simulator.embedded import RunningSimulator
 from tests.simulator.support import Api
 
@@ -33,6 +37,23 @@ def omi_settings(sim: RunningSimulator, **overrides: object) -> OmiSettings:
     return settings
 
 
+@dataclass(frozen=True)
+class Console(UseCases):
+    """The use-cases on one test database, with its engine and sessions (to build more)."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def console_on(
+    engine: Engine, omi: OmiClient, *, clock: Callable[[], datetime] = utc_now
+) -> Console:
+    """The use-cases over ``engine`` and ``omi``."""
+    database = Database(engine)
+    uc = build_use_cases(database, omi, clock=clock)
+    return Console(uc.accounts, uc.enrolments, uc.polling, uc.table, engine, database.sessions)
+
+
 @contextmanager
 def open_console(
     url: str,
@@ -41,12 +62,12 @@ def open_console(
     clock: Callable[[], datetime] = utc_now,
     **client: object,
 ) -> Iterator[Console]:
-    """A Console on a migrated database at ``url`` talking to ``sim``; closed afterwards."""
+    """The use-cases on a migrated database at ``url`` talking to ``sim``; closed afterwards."""
     engine = create_engine_for(url)
     upgrade(engine)
     omi = OmiClient(omi_settings(sim, **client))
     try:
-        yield Console(session_factory(engine), omi, clock=clock)
+        yield console_on(engine, omi, clock=clock)
     finally:
         omi.close()
         engine.dispose()

@@ -13,10 +13,9 @@ from dashboard.domain.statuses import classify
 from dashboard.errors import InputError
 from dashboard.omi.client import RemoteStatus
 from dashboard.usecases.audit import AuditTrail, make_filter
-from dashboard.usecases.console import Console
 from db.engine import session_factory
 from simulator.embedded import RunningSimulator
-from tests.console_support import Clock, open_console
+from tests.console_support import Clock, Console, open_console
 
 
 @pytest.fixture
@@ -39,20 +38,22 @@ def trail(console: Console) -> AuditTrail:
 def scenario(console: Console, clock: Clock) -> None:
     """ann creates and issues for alice; next day oscar re-issues and cancels; the poller and
     the expiry sweep change things too."""
-    alice = console.create_account("alice", actor="ann@example.com")
+    alice = console.accounts.create("alice", actor="ann@example.com")
     clock.now += timedelta(minutes=1)
-    first = console.issue_qr(alice.id, actor="ann@example.com")
+    first = console.enrolments.issue(alice.id, actor="ann@example.com")
     clock.now += timedelta(minutes=1)
-    console.apply_status(first.id, RemoteStatus("SCANNED", classify("SCANNED"), None, None))
+    console.enrolments.apply_status(
+        first.id, RemoteStatus("SCANNED", classify("SCANNED"), None, None)
+    )
     clock.now += timedelta(days=1)
-    second = console.issue_qr(alice.id, actor="oscar@example.com")
+    second = console.enrolments.issue(alice.id, actor="oscar@example.com")
     clock.now += timedelta(minutes=1)
-    console.cancel(second.id, actor="oscar@example.com")
+    console.enrolments.cancel(second.id, actor="oscar@example.com")
     clock.now += timedelta(minutes=1)
-    bob = console.create_account("bob", actor="oscar@example.com")
-    console.issue_qr(bob.id, actor="oscar@example.com")
+    bob = console.accounts.create("bob", actor="oscar@example.com")
+    console.enrolments.issue(bob.id, actor="oscar@example.com")
     clock.now += timedelta(days=30)
-    assert console.expire_overdue() == 1
+    assert console.enrolments.expire_overdue() == 1
 
 
 def test_lists_what_people_did_newest_first(
@@ -116,6 +117,6 @@ def test_csv_has_every_matching_row_with_formulas_defused(
 
 
 def test_csv_defuses_formulas(console: Console, trail: AuditTrail) -> None:
-    console.create_account("carol", actor="=cmd@example.com")
+    console.accounts.create("carol", actor="=cmd@example.com")
     rows = list(csv.reader(io.StringIO("".join(trail.export_csv(make_filter([], [], None))))))
     assert rows[1][1] == "'=cmd@example.com"

@@ -15,13 +15,15 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from dashboard.domain.records import EnrolmentFilter, EnrolmentSort
+from dashboard.domain.statuses import Status
 from dashboard.errors import InputError
 from dashboard.usecases.bulk import BulkOnboarding, Outcome, Preview, RowResult, result_csv
 from dashboard.usecases.campaigns import Campaigns
-from dashboard.usecases.console import Console, EnrolmentFilter, EnrolmentSort, Status
+from dashboard.views.bulk import qr_pdf
 from db.engine import session_factory
 from simulator.embedded import RunningSimulator
-from tests.console_support import Clock, open_console
+from tests.console_support import Clock, Console, open_console
 from tests.simulator.support import Api
 
 EXISTING = 10
@@ -76,7 +78,9 @@ def console(database_url: str, simulator: RunningSimulator) -> Iterator[Console]
 
 @pytest.fixture
 def bulk(console: Console) -> BulkOnboarding:
-    return BulkOnboarding(console, Campaigns(session_factory(console.engine)))
+    return BulkOnboarding(
+        console.accounts, console.enrolments, Campaigns(session_factory(console.engine))
+    )
 
 
 @pytest.fixture
@@ -87,7 +91,7 @@ def api(simulator: RunningSimulator) -> Iterator[Api]:
 
 def seed_existing(console: Console) -> None:
     for i in range(EXISTING):
-        console.create_account(f"existing-{i:03}", actor="seed")
+        console.accounts.create(f"existing-{i:03}", actor="seed")
 
 
 def enrol_requests(api: Api) -> int:
@@ -96,7 +100,7 @@ def enrol_requests(api: Api) -> int:
 
 
 def campaign_enrolments(console: Console, campaign_id: int) -> list[tuple[str, Status]]:
-    views, total = console.list_enrolments(
+    views, total = console.table.page(
         EnrolmentFilter(campaign_id=campaign_id), EnrolmentSort("username", False), limit=1000
     )
     assert total == len(views)
@@ -129,7 +133,7 @@ def test_the_preview_of_a_500_row_file_counts_exactly(
     first = next(row for row in preview.new if row.username == "member-0000")
     assert f"same username as line {first.line}" in preview.duplicates[0].reason
     # Nothing was written.
-    assert console.search_accounts("member") == []
+    assert console.accounts.search("member") == []
 
 
 def test_a_run_with_an_api_fault_half_way_stops_and_the_resume_does_the_rest(
@@ -178,7 +182,7 @@ def test_a_run_with_an_api_fault_half_way_stops_and_the_resume_does_the_rest(
     in_campaign = campaign_enrolments(console, first.campaign.id)
     assert len(in_campaign) == total == len({name for name, _ in in_campaign})
     assert {status for _, status in in_campaign} == {Status.PENDING}
-    assert len(console.search_accounts("member", limit=1000)) == team.new
+    assert len(console.accounts.search("member", limit=1000)) == team.new
 
     # A third run has nothing left to do.
     third = bulk.run(bulk.preview(team.data), "Spring intake", actor="op")
@@ -262,7 +266,11 @@ def test_reissue_gives_expired_members_a_new_code_in_the_campaign(
 ) -> None:
     clock = Clock()
     with open_console(database_url, simulator, clock=clock) as console:
-        bulk = BulkOnboarding(console, Campaigns(session_factory(console.engine), clock=clock))
+        bulk = BulkOnboarding(
+            console.accounts,
+            console.enrolments,
+            Campaigns(session_factory(console.engine), clock=clock),
+        )
         report = bulk.run(bulk.preview(b"username\nanna\nbert\ncora\n"), "Expiring", actor="op")
         campaign = report.campaign.id
         anna, bert, cora = (r.account_id for r in report.results)
@@ -271,12 +279,14 @@ def test_reissue_gives_expired_members_a_new_code_in_the_campaign(
         assert cora
         # cora got a newer code on the Enrol page: re-issuing must not replace it.
         clock.now += timedelta(hours=1)
-        console.expire_overdue()
-        console.issue_qr(cora, actor="op")
+        console.enrolments.expire_overdue()
+        console.enrolments.issue(cora, actor="op")
         assert bulk.campaigns.progress(campaign).expired == 3
         assert bulk.reissuable(campaign, [Status.EXPIRED]) == 2
         with pytest.raises(InputError, match="Only finished"):
             bulk.reissue(campaign, [Status.ENROLLED], actor="op")
+        with pytest.raises(InputError, match="Only finished"):
+            bulk.reissue(campaign, [Status.SUPERSEDED], actor="op")  # a newer code exists
 
         again = bulk.reissue(campaign, [Status.EXPIRED], actor="op")
         assert [(r.username, r.outcome) for r in again.results] == [
@@ -296,7 +306,7 @@ def test_the_pdf_has_one_scannable_qr_code_per_person(
 ) -> None:
     data = "username,display_name\nanna,Anna Андреевна\nборис,Борис\ncora,\n".encode()
     report = bulk.run(bulk.preview(data), "Printed", actor="op")
-    pdf = pypdfium2.PdfDocument(bulk.qr_pdf(report.campaign.id))
+    pdf = pypdfium2.PdfDocument(qr_pdf(bulk.qr_sheets(report.campaign.id)))
     try:
         assert len(pdf) == 3
         for index, expected in enumerate(sorted(report.results, key=lambda r: r.username)):
@@ -314,8 +324,10 @@ def test_the_pdf_has_one_scannable_qr_code_per_person(
             assert response.status_code == 200
             assert expected.enrolment_id is not None
             assert expected.account_id is not None
-            console.poll(expected.enrolment_id, expected.account_id, backoff=lambda _: timedelta())
-            assert console.get_enrolment(expected.enrolment_id).status is Status.SCANNED
+            console.polling.poll(
+                expected.enrolment_id, expected.account_id, backoff=lambda _: timedelta()
+            )
+            assert console.enrolments.get(expected.enrolment_id).status is Status.SCANNED
     finally:
         pdf.close()
     progress = bulk.campaigns.progress(report.campaign.id)
@@ -324,7 +336,7 @@ def test_the_pdf_has_one_scannable_qr_code_per_person(
 
 def test_an_empty_campaign_prints_one_explaining_page(bulk: BulkOnboarding) -> None:
     campaign = bulk.campaigns.open("Nobody yet", actor="op")
-    pdf = pypdfium2.PdfDocument(bulk.qr_pdf(campaign.id))
+    pdf = pypdfium2.PdfDocument(qr_pdf(bulk.qr_sheets(campaign.id)))
     try:
         assert len(pdf) == 1
         assert "No active QR codes" in pdf[0].get_textpage().get_text_range()

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from streamlit.runtime.download_data_util import convert_data_to_bytes_and_infer_mime
 
-from dashboard.usecases.console import Status
+from dashboard.domain.statuses import Status
 from dashboard.views.enrolments import SPOOL_IN_MEMORY, csv_file, make_filter, page_count
 
 

@@ -8,10 +8,11 @@ from contextlib import contextmanager
 
 import pytest
 
+from dashboard.domain.records import EnrolmentView
+from dashboard.domain.statuses import Status
 from dashboard.poller import Poller
-from dashboard.usecases.console import Console, EnrolmentView, Status
 from simulator.embedded import RunningSimulator
-from tests.console_support import Phone, open_console
+from tests.console_support import Console, Phone, open_console
 from tests.simulator.support import Api, wait_until
 
 INTERVAL = 0.2
@@ -37,7 +38,7 @@ def console(database_url: str, simulator: RunningSimulator) -> Iterator[Console]
 
 @contextmanager
 def polling(console: Console, interval: float = INTERVAL) -> Iterator[Poller]:
-    poller = Poller(console, interval=interval, backoff_cap=1.0)
+    poller = Poller(console.polling, interval=interval, backoff_cap=1.0)
     poller.start()
     try:
         yield poller
@@ -46,11 +47,11 @@ def polling(console: Console, interval: float = INTERVAL) -> Iterator[Poller]:
 
 
 def reaches(console: Console, enrolment_id: int, status: Status) -> Callable[[], bool]:
-    return lambda: console.get_enrolment(enrolment_id).status is status
+    return lambda: console.enrolments.get(enrolment_id).status is status
 
 
 def issue(console: Console, name: str) -> EnrolmentView:
-    return console.issue_qr(console.create_account(name, actor="op").id, actor="op")
+    return console.enrolments.issue(console.accounts.create(name, actor="op").id, actor="op")
 
 
 def status_requests(api: Api) -> int:
@@ -65,11 +66,11 @@ def test_scan_and_confirm_reach_enrolled(console: Console, phone: Phone) -> None
         phone.finish(issued.account_id, "confirm", "Pixel 9")
         wait_until(reaches(console, issued.id, Status.ENROLLED), DEADLINE)
         health = poller.health()
-    done = console.get_enrolment(issued.id)
+    done = console.enrolments.get(issued.id)
     assert done.device_name == "Pixel 9"
     assert done.api_status == "ENROLLED"
     assert done.time_to_enrol is not None
-    assert [(e.from_status, e.to_status) for e in console.events(issued.id)] == [
+    assert [(e.from_status, e.to_status) for e in console.enrolments.events(issued.id)] == [
         (None, "PENDING"),
         ("PENDING", "SCANNED"),
         ("SCANNED", "ENROLLED"),
@@ -107,8 +108,8 @@ def test_expiry_is_recorded(
     with open_console(database_url, sim) as console, polling(console):
         issued = issue(console, "sleepy")
         wait_until(reaches(console, issued.id, Status.EXPIRED), DEADLINE)
-        assert console.qr_png(issued.id) is None
-        assert console.events(issued.id)[-1].to_status == "EXPIRED"
+        assert console.enrolments.qr_png(issued.id) is None
+        assert console.enrolments.events(issued.id)[-1].to_status == "EXPIRED"
 
 
 def test_api_down_is_stored_and_visible(sqlite_url: str, simulator: RunningSimulator) -> None:
@@ -116,11 +117,11 @@ def test_api_down_is_stored_and_visible(sqlite_url: str, simulator: RunningSimul
         issued = issue(console, "orphan")
     simulator.stop()
     with open_console(sqlite_url, simulator) as console:
-        account = console.get_account(issued.account_id)
-        assert console.latest_enrolment(account.id) == issued
-        poller = Poller(console, interval=INTERVAL, backoff_cap=1.0)
+        account = console.accounts.get(issued.account_id)
+        assert console.enrolments.latest(account.id) == issued
+        poller = Poller(console.polling, interval=INTERVAL, backoff_cap=1.0)
         poller.run_once()
-        failed = console.get_enrolment(issued.id)
+        failed = console.enrolments.get(issued.id)
         assert failed.status is Status.PENDING
         assert failed.last_error  # stored and visible
         assert poller.health().recent_errors >= 1
@@ -131,12 +132,12 @@ def test_faults_are_survived(console: Console, phone: Phone, api: Api) -> None:
     issued = issue(console, "resilient")
     api.fault(route="status", status=503, count=6)
     with polling(console) as poller:
-        wait_until(lambda: console.get_enrolment(issued.id).last_error is not None, DEADLINE)
+        wait_until(lambda: console.enrolments.get(issued.id).last_error is not None, DEADLINE)
         assert poller.health().recent_errors >= 1
         phone.finish(issued.account_id, "confirm")
         wait_until(reaches(console, issued.id, Status.ENROLLED), DEADLINE)
         assert poller.running
-    assert console.get_enrolment(issued.id).last_error is None
+    assert console.enrolments.get(issued.id).last_error is None
 
 
 def test_garbage_answers_are_survived(console: Console, phone: Phone, api: Api) -> None:
@@ -157,7 +158,7 @@ def test_a_slow_call_delays_nobody_else(console: Console, phone: Phone, api: Api
     with polling(console) as poller:
 
         def one_scanned() -> bool:
-            return {console.get_enrolment(e.id).status for e in (first, second)} == {
+            return {console.enrolments.get(e.id).status for e in (first, second)} == {
                 Status.PENDING,
                 Status.SCANNED,
             }
@@ -176,7 +177,7 @@ def test_restart_resumes_from_the_database(
     with open_console(sqlite_url, simulator) as console, polling(console):
         issued = issue(console, "phoenix")
         other = issue(console, "ember")
-        wait_until(lambda: console.get_enrolment(issued.id).api_status == "PENDING", DEADLINE)
+        wait_until(lambda: console.enrolments.get(issued.id).api_status == "PENDING", DEADLINE)
     # Nobody polls now; the person scans and confirms in the meantime.
     phone.finish(issued.account_id, "confirm")
     phone.scan(other.account_id)
@@ -189,10 +190,10 @@ def test_run_once_polls_every_due_enrolment(console: Console, phone: Phone) -> N
     rows = [issue(console, f"batch{n}") for n in range(5)]
     for row in rows:
         phone.scan(row.account_id)
-    poller = Poller(console, interval=INTERVAL)
+    poller = Poller(console.polling, interval=INTERVAL)
     try:
         assert poller.run_once() == 5
-        assert {console.get_enrolment(r.id).status for r in rows} == {Status.SCANNED}
+        assert {console.enrolments.get(r.id).status for r in rows} == {Status.SCANNED}
         assert poller.run_once() == 0  # claimed for (most of) an interval
         assert poller.health().pending_count == 5
         assert poller.health().cycle_duration is not None

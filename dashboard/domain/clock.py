@@ -20,3 +20,9 @@ def utc_day_range(
     start = datetime.combine(picked[0], time(), tzinfo=UTC) if picked else None
     end = picked[1] + timedelta(days=1) if len(picked) > 1 else None
     return start, None if end is None else datetime.combine(end, time(), tzinfo=UTC)
+
+
+def iso(moment: datetime | None) -> str:
+    """``moment`` in UTC to the second, ISO 8601 (as CSV files and event details give it);
+    empty for None."""
+    return "" if moment is None else moment.astimezone(UTC).isoformat(timespec="seconds")

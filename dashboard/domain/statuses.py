@@ -53,8 +53,21 @@ class Status(StrEnum):
     FAILED = "FAILED"
 
 
+#: Still waiting for the phone: polled, and at most one per account.
 ACTIVE: frozenset[Status] = frozenset({Status.PENDING, Status.SCANNED})
 TERMINAL: frozenset[Status] = frozenset(Status) - ACTIVE
+#: A phone scanned the code: it can only enrol or decline after scanning (the poller may never
+#: see SCANNED between two polls, so the later states count too).
+REACHED_PHONE: tuple[Status, ...] = (Status.SCANNED, Status.ENROLLED, Status.DECLINED)
+#: Ended without an enrolment for a reason other than expiry.
+ENDED_OTHERWISE: tuple[Status, ...] = (
+    Status.DECLINED,
+    Status.FAILED,
+    Status.CANCELLED,
+    Status.SUPERSEDED,
+)
+#: Finished without an enrolment, so a campaign may give the person a new QR code.
+REISSUABLE: tuple[Status, ...] = (Status.EXPIRED, Status.DECLINED, Status.FAILED, Status.CANCELLED)
 
 _ENDINGS = frozenset(
     {

@@ -11,6 +11,7 @@ from uuid import UUID
 import streamlit as st
 from streamlit import config as streamlit_config
 
+from dashboard.domain.records import CampaignProgress
 from dashboard.domain.roles import (
     LOCAL_IDENTITY,
     LOCAL_OPERATOR,
@@ -21,13 +22,12 @@ from dashboard.domain.roles import (
     is_loopback,
     pages_for,
 )
+from dashboard.domain.statuses import Status
 from dashboard.errors import AccessDenied, ConfigError, ConsoleError
 from dashboard.services import Services, build_services
 from dashboard.settings import AccessSettings, load_settings
 from dashboard.usecases.audit import AuditTrail
 from dashboard.usecases.bulk import BulkOnboarding
-from dashboard.usecases.campaigns import CampaignProgress
-from dashboard.usecases.console import Console, Status
 from dashboard.usecases.reports import Reports
 from dashboard.views.looks import look
 
@@ -240,10 +240,11 @@ def services() -> Services:
     return build_services(load_settings())
 
 
-def console() -> Console:
-    """The use-cases, ready to call; stops the page with a sentence if set-up failed."""
+def use_cases() -> Services:
+    """The services (``.accounts``, ``.enrolments``, ``.table``, ...), ready to call; stops the
+    page with a sentence if set-up failed."""
     try:
-        return services().console
+        return services()
     except ConsoleError as exc:
         st.error(f"The console cannot start: {exc}", icon=":material/error:")
         st.stop()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard.domain.clock import utc_day_range
 from dashboard.domain.csv_text import csv_line
 from dashboard.domain.roles import SYSTEM_ACTORS
+from dashboard.domain.statuses import Status
 from dashboard.errors import InputError
 from dashboard.usecases.transactions import reading
 from db import audit as trail
@@ -35,6 +36,8 @@ ACTION_LABELS: dict[str, str] = {
     "cancel": "Cancelled enrolment",
     "other": "Other change",
 }
+#: An event moving an enrolment to one of these statuses is that operator action.
+STATUS_ACTIONS = ((Status.SUPERSEDED.value, "supersede"), (Status.CANCELLED.value, "cancel"))
 CSV_HEADER = ("at", "actor", "action", "username", "account_id", "enrolment_id", "detail")
 
 
@@ -71,6 +74,7 @@ def make_filter(
         since=since,
         until=until,
         exclude_actors=frozenset(SYSTEM_ACTORS),
+        status_actions=STATUS_ACTIONS,
     )
 
 

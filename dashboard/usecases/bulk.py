@@ -22,14 +22,20 @@ credentials, the run stops and the rows not reached are reported as "not attempt
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from collections.abc import Callable, Collection, Sequence
 
-from dashboard.domain import usernames
-from dashboard.domain.statuses import ACTIVE, Status
-from dashboard.domain.team_csv import CsvRow, csv_lines, read_upload
+from dashboard.domain.onboarding import (
+    Outcome,
+    PlannedRow,
+    Preview,
+    Progress,
+    RejectedRow,
+    RowResult,
+    RunReport,
+    result_csv,
+)
+from dashboard.domain.records import CampaignSheets, CampaignView
+from dashboard.domain.statuses import REISSUABLE, Status
 from dashboard.errors import (
     ApiAuthError,
     ApiError,
@@ -38,107 +44,24 @@ from dashboard.errors import (
     ConsoleError,
     InputError,
 )
-from dashboard.usecases.campaigns import Campaigns, CampaignView, Member
-from dashboard.usecases.console import Console
-from dashboard.views.qr_sheets import Sheet, sheets_pdf
+from dashboard.usecases import bulk_preview
+from dashboard.usecases.accounts import Accounts
+from dashboard.usecases.campaigns import Campaigns, Member
+from dashboard.usecases.enrolments import Enrolments
+
+__all__ = [
+    "BulkOnboarding",
+    "Outcome",
+    "PlannedRow",
+    "Preview",
+    "Progress",
+    "RejectedRow",
+    "RowResult",
+    "RunReport",
+    "result_csv",
+]
 
 STOP_AFTER = 3
-RESULT_HEADER = (
-    "line",
-    "username",
-    "display_name",
-    "account_id",
-    "outcome",
-    "message",
-    "expires_at",
-)
-
-
-@dataclass(frozen=True)
-class PlannedRow:
-    """A valid row: the name as shown, its unique key, the display name, and the account id
-    when the account exists already."""
-
-    line: int
-    username: str
-    key: str
-    display_name: str | None
-    account_id: uuid.UUID | None = None
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    """A row that will not be run, with the reason (a sentence)."""
-
-    line: int
-    username: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Preview:
-    """What ``run`` would do with an upload."""
-
-    new: tuple[PlannedRow, ...]
-    existing: tuple[PlannedRow, ...]
-    duplicates: tuple[RejectedRow, ...]
-    invalid: tuple[RejectedRow, ...]
-    blank_lines: int = 0
-    ignored_columns: tuple[str, ...] = ()
-
-    @property
-    def runnable(self) -> tuple[PlannedRow, ...]:
-        """New and existing rows, in file order."""
-        return tuple(sorted((*self.new, *self.existing), key=lambda row: row.line))
-
-
-class Outcome(StrEnum):
-    """What happened to one row."""
-
-    ISSUED = "issued"
-    SKIPPED = "skipped"
-    FAILED = "failed"
-    NOT_ATTEMPTED = "not attempted"
-
-
-@dataclass(frozen=True)
-class RowResult:
-    """One row's result, as the results CSV lists it."""
-
-    line: int
-    username: str
-    display_name: str | None
-    account_id: uuid.UUID | None
-    outcome: Outcome
-    message: str
-    expires_at: datetime | None = None
-    enrolment_id: int | None = None
-    created: bool = False
-
-
-@dataclass(frozen=True)
-class RunReport:
-    """The results of one run (or re-issue) of a campaign; ``stopped`` says why it stopped
-    early (empty when it went through every row)."""
-
-    campaign: CampaignView
-    results: tuple[RowResult, ...]
-    stopped: str = ""
-    counts: dict[Outcome, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        tally = dict.fromkeys(Outcome, 0)
-        for result in self.results:
-            tally[result.outcome] += 1
-        object.__setattr__(self, "counts", tally)
-
-    @property
-    def remaining(self) -> int:
-        """Rows a resume would do again (failed or not attempted)."""
-        return self.counts[Outcome.FAILED] + self.counts[Outcome.NOT_ATTEMPTED]
-
-
-Progress = Callable[[int, int, RowResult], None]
 
 
 def _no_progress(done: int, total: int, result: RowResult) -> None:
@@ -146,61 +69,17 @@ def _no_progress(done: int, total: int, result: RowResult) -> None:
 
 
 class BulkOnboarding:
-    """The bulk-onboarding use-cases over the console and its campaigns."""
+    """The bulk-onboarding use-cases over accounts, enrolments and campaigns."""
 
-    def __init__(self, console: Console, campaigns: Campaigns) -> None:
-        self.console = console
+    def __init__(self, accounts: Accounts, enrolments: Enrolments, campaigns: Campaigns) -> None:
+        self.accounts = accounts
+        self.enrolments = enrolments
         self.campaigns = campaigns
 
     def preview(self, data: bytes) -> Preview:
         """Read and check an upload: every row is validated and looked up, nothing is written.
         ``InputError`` when the file itself cannot be read."""
-        upload = read_upload(data)
-        valid: list[PlannedRow] = []
-        duplicates: list[RejectedRow] = []
-        invalid: list[RejectedRow] = []
-        first_line: dict[str, int] = {}
-        for row in upload.rows:
-            checked = _check(row)
-            if isinstance(checked, RejectedRow):
-                invalid.append(checked)
-            elif checked.key in first_line:
-                duplicates.append(
-                    RejectedRow(
-                        row.line,
-                        checked.username,
-                        f"The same username as line {first_line[checked.key]} "
-                        "(usernames ignore case); only the first is used.",
-                    )
-                )
-            else:
-                first_line[checked.key] = row.line
-                valid.append(checked)
-        found = self.campaigns.existing_accounts([planned.key for planned in valid])
-        new: list[PlannedRow] = []
-        existing: list[PlannedRow] = []
-        for planned in valid:
-            account = found.get(planned.key)
-            if account is None:
-                new.append(planned)
-            else:
-                existing.append(
-                    PlannedRow(
-                        planned.line,
-                        account.username,
-                        planned.key,
-                        planned.display_name,
-                        account.id,
-                    )
-                )
-        return Preview(
-            tuple(new),
-            tuple(existing),
-            tuple(duplicates),
-            tuple(invalid),
-            upload.blank_lines,
-            upload.ignored_columns,
-        )
+        return bulk_preview.preview(data, self.campaigns.existing_accounts)
 
     def already_done(self, preview: Preview, campaign_name: str) -> int:
         """How many of the preview's existing accounts already have an enrolment in the
@@ -243,7 +122,7 @@ class BulkOnboarding:
         """Issue a new QR code, in the campaign, to each member whose newest campaign
         enrolment ended at one of ``statuses`` and who got no newer one elsewhere since."""
         wanted = {Status(s) for s in statuses}
-        if not wanted or wanted & (ACTIVE | {Status.ENROLLED}):
+        if not wanted or not wanted <= set(REISSUABLE):
             raise InputError("Only finished enrolments that did not enrol can be re-issued.")
         campaign = self.campaigns.get(campaign_id)
         due = [
@@ -268,14 +147,10 @@ class BulkOnboarding:
             if Status(m.status) in wanted and m.latest_overall_id == m.enrolment_id
         )
 
-    def qr_pdf(self, campaign_id: int) -> bytes:
-        """A printable PDF of the campaign's active QR codes, one per page."""
+    def qr_sheets(self, campaign_id: int) -> CampaignSheets:
+        """The campaign's active QR codes, one printable sheet each, by username."""
         campaign = self.campaigns.get(campaign_id)
-        sheets = [
-            Sheet(s.username, s.display_name, s.expires_at, s.png, s.account_id)
-            for s in self.campaigns.qr_sheets(campaign.id)
-        ]
-        return sheets_pdf(sheets, campaign=campaign.name)
+        return CampaignSheets(campaign, tuple(self.campaigns.qr_sheets(campaign.id)))
 
     # --- one row ----------------------------------------------------------------------------
 
@@ -289,7 +164,7 @@ class BulkOnboarding:
         created = False
         if row.account_id is None:
             try:
-                account = self.console.create_account(
+                account = self.accounts.create(
                     row.username, actor=actor, display_name=row.display_name
                 )
                 row = PlannedRow(row.line, account.username, row.key, row.display_name, account.id)
@@ -327,7 +202,7 @@ class BulkOnboarding:
     ) -> Attempt:
         assert row.account_id is not None
         try:
-            enrolment = self.console.issue_qr(row.account_id, actor=actor, campaign_id=campaign.id)
+            enrolment = self.enrolments.issue(row.account_id, actor=actor, campaign_id=campaign.id)
         except ApiError as exc:
             message = f"The Mobile Identity API failed: {exc}"
             if created:
@@ -381,17 +256,6 @@ def _drive(
     return RunReport(campaign, tuple(results), stopped)
 
 
-def _check(row: CsvRow) -> PlannedRow | RejectedRow:
-    if row.problem:
-        return RejectedRow(row.line, row.username, row.problem + ".")
-    try:
-        name, key = usernames.normalise(row.username)
-        display = usernames.display_name(row.display_name)
-    except InputError as exc:
-        return RejectedRow(row.line, row.username, str(exc))
-    return PlannedRow(row.line, name, key, display)
-
-
 def _not_attempted(row: PlannedRow, message: str) -> RowResult:
     return RowResult(
         row.line, row.username, row.display_name, row.account_id, Outcome.NOT_ATTEMPTED, message
@@ -408,26 +272,3 @@ def _failed(row: PlannedRow, message: str, *, created: bool = False) -> RowResul
         message,
         created=created,
     )
-
-
-def result_csv(results: Iterable[RowResult]) -> Iterator[str]:
-    """The per-row results as CSV lines (header first)."""
-    return csv_lines(
-        RESULT_HEADER,
-        (
-            (
-                str(r.line) if r.line else "",
-                r.username,
-                r.display_name or "",
-                "" if r.account_id is None else str(r.account_id),
-                r.outcome.value,
-                r.message,
-                "" if r.expires_at is None else _iso(r.expires_at),
-            )
-            for r in results
-        ),
-    )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")

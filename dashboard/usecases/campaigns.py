@@ -3,7 +3,7 @@
 ``Campaigns(sessions)`` opens (creates or finds) a campaign by name, lists campaigns, tells which
 accounts of a list already exist, and reads a campaign's members, progress and printable QR
 codes. A member's standing is its newest enrolment in the campaign. Each call opens its own short
-session; SQLAlchemy errors become the console's own, as in ``dashboard.usecases.console``.
+session; SQLAlchemy errors become the console's own (``dashboard.usecases.transactions``).
 """
 
 from __future__ import annotations
@@ -12,92 +12,24 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.domain.clock import utc_now
+from dashboard.domain.records import CampaignProgress, CampaignView, ExistingAccount, QrSheet
 from dashboard.domain.statuses import Status
 from dashboard.domain.usernames import INVISIBLE_CATEGORIES
 from dashboard.errors import ConflictError, InputError, NotFoundError
-from dashboard.usecases.console import _actor
+from dashboard.usecases import inputs
 from dashboard.usecases.transactions import reading, writing
 from db import campaigns as queries
-from db.campaigns import Member, QrSheet
+from db.campaigns import Member
 from db.models import CAMPAIGN_NAME_LENGTH, Campaign
 
 __all__ = ["CampaignProgress", "CampaignView", "Campaigns", "ExistingAccount", "Member", "QrSheet"]
 
-#: Ended without an enrolment for a reason other than expiry.
-ENDED_OTHERWISE = (Status.DECLINED, Status.FAILED, Status.CANCELLED, Status.SUPERSEDED)
 _KNOWN = frozenset(s.value for s in Status)
-
-
-@dataclass(frozen=True)
-class CampaignView:
-    """A campaign as pages show it."""
-
-    id: int
-    name: str
-    created_at: datetime
-    created_by: str
-
-
-@dataclass(frozen=True)
-class ExistingAccount:
-    """An account found by its username key."""
-
-    id: uuid.UUID
-    username: str
-
-
-@dataclass(frozen=True)
-class CampaignProgress:
-    """Where a campaign's people stand, by their newest enrolment in it.
-
-    ``people`` have had a QR code in the campaign; ``qr_codes`` counts every code issued in it
-    (re-issues included); ``by_status`` counts people per status.
-    """
-
-    campaign: CampaignView
-    people: int
-    qr_codes: int
-    by_status: dict[Status, int]
-
-    def count(self, *statuses: Status) -> int:
-        """How many people stand at any of ``statuses``."""
-        return sum(self.by_status.get(s, 0) for s in statuses)
-
-    @property
-    def pending(self) -> int:
-        """Issued, not scanned yet."""
-        return self.count(Status.PENDING)
-
-    @property
-    def scanned(self) -> int:
-        """Scanned, not confirmed yet."""
-        return self.count(Status.SCANNED)
-
-    @property
-    def reached_phone(self) -> int:
-        """Scanned, enrolled or declined: a phone can only enrol or decline after scanning."""
-        return self.count(Status.SCANNED, Status.ENROLLED, Status.DECLINED)
-
-    @property
-    def enrolled(self) -> int:
-        """Enrolled a device."""
-        return self.count(Status.ENROLLED)
-
-    @property
-    def expired(self) -> int:
-        """Their QR code expired unused."""
-        return self.count(Status.EXPIRED)
-
-    @property
-    def ended_otherwise(self) -> int:
-        """Declined, failed, cancelled or superseded."""
-        return self.count(*ENDED_OTHERWISE)
 
 
 class Campaigns:
@@ -113,7 +45,7 @@ class Campaigns:
         """The campaign called ``name``, created if there is none (running a batch again under
         the same name resumes it)."""
         shown = campaign_name(name)
-        who = _actor(actor)
+        who = inputs.actor(actor)
         found = self.find(shown)
         if found is not None:
             return found
@@ -174,7 +106,10 @@ class Campaigns:
     def qr_sheets(self, campaign_id: int) -> list[QrSheet]:
         """The campaign's active, unexpired QR codes, by username (for printing)."""
         with self._read() as session:
-            return queries.qr_sheets(session, int(campaign_id), self._clock())
+            rows = queries.qr_sheets(session, int(campaign_id), self._clock())
+        return [
+            QrSheet(r.username, r.display_name, r.expires_at, r.png, r.account_id) for r in rows
+        ]
 
     def _read(self) -> AbstractContextManager[Session]:
         return reading(self._sessions)

@@ -15,15 +15,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.domain.clock import utc_now
-from dashboard.domain.statuses import ACTIVE, Status
+from dashboard.domain.statuses import ACTIVE, REACHED_PHONE, Status
 from dashboard.errors import InputError
 from dashboard.usecases.transactions import reading
 from db import stats
 
 MAX_DAYS = 3660
-# A phone can only enrol or decline after scanning, so those count as scanned even when the
-# poller never saw SCANNED between two polls.
-SCANNED_OR_LATER = (Status.SCANNED, Status.ENROLLED, Status.DECLINED)
 
 
 @dataclass(frozen=True)
@@ -115,7 +112,7 @@ class Reports:
             funnel = Funnel(
                 issued=stats.count_issued(session, issued_from=since),
                 scanned=stats.count_reaching(
-                    session, [s.value for s in SCANNED_OR_LATER], issued_from=since
+                    session, [s.value for s in REACHED_PHONE], issued_from=since
                 ),
                 enrolled=stats.count_reaching(session, [Status.ENROLLED.value], issued_from=since),
             )

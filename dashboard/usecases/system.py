@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
-
 from dashboard.omi.client import Connectivity, OmiClient
 from dashboard.poller import Poller, PollerHealth
 from dashboard.settings import OmiSettings, Settings
-from dashboard.usecases.transactions import translated
-from db.engine import head_revision, schema_version
+from dashboard.usecases.database import Database
+from db.engine import head_revision
 from db.urls import backend_name, display_url
 
 
@@ -41,7 +39,7 @@ class SystemInfo:
     """The API in use: the tenant's, or the embedded simulator's in demo mode."""
     omi: OmiClient
     poller: Poller
-    engine: Engine
+    db: Database
 
     @property
     def demo_mode(self) -> bool:
@@ -57,8 +55,7 @@ class SystemInfo:
     def database(self) -> DatabaseInfo:
         """The database and its schema version; ``ConsoleError`` when it cannot be read."""
         url = self.settings.database_url
-        with translated():
-            current = schema_version(self.engine)
+        current = self.db.schema_version()
         return DatabaseInfo(display_url(url), backend_name(url), current, head_revision())
 
     def settings_by_name(self) -> dict[str, object]:

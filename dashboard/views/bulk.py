@@ -1,13 +1,15 @@
 """The Bulk onboarding page's tables and files as plain data: preview rows, result rows, the
-results CSV as a file. No Streamlit here, so it is testable on its own."""
+results CSV as a file, the QR sheets as a PDF. No Streamlit here, so it is testable on its own."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from dashboard.usecases.bulk import PlannedRow, RejectedRow, RowResult, result_csv
+from dashboard.domain.onboarding import PlannedRow, RejectedRow, RowResult, result_csv
+from dashboard.domain.records import CampaignSheets
 from dashboard.views.enrolments import SpooledFile, csv_file
+from dashboard.views.qr_sheets import sheets_pdf
 
 TEMPLATE_CSV = "username,display_name\njane.doe,Jane Doe\njohn.roe@example.com,John Roe\n"
 
@@ -43,3 +45,8 @@ def result_rows(results: Iterable[RowResult]) -> list[dict[str, Any]]:
 def results_file(results: Iterable[RowResult]) -> SpooledFile:
     """The per-row results CSV, ready for a download button."""
     return csv_file(result_csv(results))
+
+
+def qr_pdf(sheets: CampaignSheets) -> bytes:
+    """A printable PDF of the campaign's active QR codes, one per page."""
+    return sheets_pdf(sheets.sheets, campaign=sheets.campaign.name)

@@ -13,7 +13,8 @@ from datetime import date
 from typing import IO, Any
 
 from dashboard.domain.clock import utc_day_range
-from dashboard.usecases.console import EnrolmentFilter, EnrolmentView, EventView, Status
+from dashboard.domain.records import EnrolmentFilter, EnrolmentView, EventView
+from dashboard.domain.statuses import Status
 from dashboard.views.looks import duration, look
 
 #: Sortable columns as the page offers them: label → column of ``EnrolmentSort``.

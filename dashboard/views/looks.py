@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from dashboard.usecases.console import Status
+from dashboard.domain.statuses import Status
 
 BadgeColor = str  # one of Streamlit's badge colours
 
@@ -16,34 +16,64 @@ class StatusLook:
     color: BadgeColor
     icon: str
     sentence: str
+    chart: str
+    """The colour of the status in charts (hex)."""
 
 
 LOOKS: dict[Status, StatusLook] = {
     Status.PENDING: StatusLook(
-        "Pending", "blue", ":material/hourglass_top:", "Waiting for the phone to scan the QR code."
+        "Pending",
+        "blue",
+        ":material/hourglass_top:",
+        "Waiting for the phone to scan the QR code.",
+        "#1c83e1",
     ),
     Status.SCANNED: StatusLook(
-        "Scanned", "orange", ":material/smartphone:", "Scanned. Waiting for the person to confirm."
+        "Scanned",
+        "orange",
+        ":material/smartphone:",
+        "Scanned. Waiting for the person to confirm.",
+        "#ff8700",
     ),
     Status.ENROLLED: StatusLook(
-        "Enrolled", "green", ":material/check_circle:", "The device is enrolled."
+        "Enrolled", "green", ":material/check_circle:", "The device is enrolled.", "#21c354"
     ),
     Status.EXPIRED: StatusLook(
-        "Expired", "gray", ":material/timer_off:", "The QR code expired before it was used."
+        "Expired",
+        "gray",
+        ":material/timer_off:",
+        "The QR code expired before it was used.",
+        "#a3a8b8",
     ),
     Status.DECLINED: StatusLook(
-        "Declined", "red", ":material/block:", "The person declined the enrolment on the phone."
+        "Declined",
+        "red",
+        ":material/block:",
+        "The person declined the enrolment on the phone.",
+        "#ff4b4b",
     ),
     Status.CANCELLED: StatusLook(
-        "Cancelled", "gray", ":material/cancel:", "An operator cancelled this enrolment."
+        "Cancelled", "gray", ":material/cancel:", "An operator cancelled this enrolment.", "#6d7280"
     ),
     Status.SUPERSEDED: StatusLook(
-        "Superseded", "gray", ":material/swap_horiz:", "A newer QR code replaced this one."
+        "Superseded",
+        "gray",
+        ":material/swap_horiz:",
+        "A newer QR code replaced this one.",
+        "#d5d8e0",
     ),
     Status.FAILED: StatusLook(
-        "Failed", "red", ":material/error:", "The service reported that the enrolment failed."
+        "Failed",
+        "red",
+        ":material/error:",
+        "The service reported that the enrolment failed.",
+        "#a51d2d",
     ),
 }
+
+
+#: Each status's chart colour: close to its badge colour, with the greys told apart.
+CHART_COLOURS: dict[Status, str] = {status: shown.chart for status, shown in LOOKS.items()}
 
 
 def look(status: Status) -> StatusLook:

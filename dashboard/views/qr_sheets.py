@@ -10,14 +10,14 @@ Scripts DejaVu lacks (CJK, for one) print as empty boxes: the account id is on t
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+from dashboard.domain.records import QrSheet
 
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
@@ -37,18 +37,7 @@ FOOTNOTE = (
 )
 
 
-@dataclass(frozen=True)
-class Sheet:
-    """What one page shows."""
-
-    username: str
-    display_name: str | None
-    expires_at: datetime
-    png: bytes
-    account_id: uuid.UUID | None = None
-
-
-def sheets_pdf(sheets: Sequence[Sheet], *, campaign: str) -> bytes:
+def sheets_pdf(sheets: Sequence[QrSheet], *, campaign: str) -> bytes:
     """A PDF with one page per sheet (one page saying there are none when empty)."""
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(auto=False)
@@ -65,7 +54,7 @@ def sheets_pdf(sheets: Sequence[Sheet], *, campaign: str) -> bytes:
     return bytes(pdf.output())
 
 
-def _page(pdf: FPDF, family: str, text: _Text, sheet: Sheet, campaign: str) -> None:
+def _page(pdf: FPDF, family: str, text: _Text, sheet: QrSheet, campaign: str) -> None:
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
     pdf.set_text_color(110, 110, 110)

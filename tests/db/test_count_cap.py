@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import repository as repo
-from db.repository import EnrolmentFilter
+import db.accounts
+import db.enrolments
+from dashboard.domain.records import EnrolmentFilter
 from tests.db import factories
 from tests.db.factories import T0
 
@@ -15,10 +16,10 @@ from tests.db.factories import T0
 def populate(sessions: sessionmaker[Session], enrolled: int, expired: int) -> None:
     with sessions.begin() as session:
         for n in range(enrolled + expired):
-            owner = repo.add_account(session, factories.account(f"user{n:03d}"))
+            owner = db.accounts.add_account(session, factories.account(f"user{n:03d}"))
             status = "ENROLLED" if n < enrolled else "EXPIRED"
             issued = T0 + timedelta(minutes=n)
-            repo.add_enrolment(session, factories.enrolment(owner, status, issued=issued))
+            db.enrolments.add_enrolment(session, factories.enrolment(owner, status, issued=issued))
 
 
 def test_a_capped_count_is_exact_up_to_the_cap_and_says_more_beyond(
@@ -27,11 +28,14 @@ def test_a_capped_count_is_exact_up_to_the_cap_and_says_more_beyond(
     populate(sessions, enrolled=12, expired=3)
     enrolled = EnrolmentFilter(statuses=frozenset({"ENROLLED"}))
     with sessions() as session:
-        assert repo.count(session, enrolled) == 12
-        assert repo.count(session, enrolled, cap=12) == 12
-        assert repo.count(session, enrolled, cap=20) == 12
-        assert repo.count(session, enrolled, cap=5) == 6  # "more than 5"
-        assert repo.count(session, EnrolmentFilter(), cap=14) == 15
-        assert repo.count(session, EnrolmentFilter(username="user00"), cap=3) == 4
-        assert repo.count(session, EnrolmentFilter(username="user014"), cap=3) == 1
-        assert repo.count(session, EnrolmentFilter(statuses=frozenset({"FAILED"})), cap=3) == 0
+        assert db.enrolments.count(session, enrolled) == 12
+        assert db.enrolments.count(session, enrolled, cap=12) == 12
+        assert db.enrolments.count(session, enrolled, cap=20) == 12
+        assert db.enrolments.count(session, enrolled, cap=5) == 6  # "more than 5"
+        assert db.enrolments.count(session, EnrolmentFilter(), cap=14) == 15
+        assert db.enrolments.count(session, EnrolmentFilter(username="user00"), cap=3) == 4
+        assert db.enrolments.count(session, EnrolmentFilter(username="user014"), cap=3) == 1
+        assert (
+            db.enrolments.count(session, EnrolmentFilter(statuses=frozenset({"FAILED"})), cap=3)
+            == 0
+        )

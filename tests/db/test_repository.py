@@ -9,10 +9,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import repository as repo
+import db.accounts
+import db.enrolments
+from dashboard.domain.records import SORT_COLUMNS, EnrolmentFilter, EnrolmentSort
 from db.engine import begin_write, create_engine_for, session_factory, upgrade
 from db.models import Account, Enrolment
-from db.repository import EnrolmentFilter, EnrolmentSort
 from tests.db import factories
 from tests.db.factories import T0
 
@@ -24,14 +25,14 @@ def populate(sessions: sessionmaker[Session], accounts: int = 12, per: int = 5) 
     made = []
     with sessions.begin() as session:
         for a in range(accounts):
-            owner = repo.add_account(session, factories.account(f"User{a:02d}"))
+            owner = db.accounts.add_account(session, factories.account(f"User{a:02d}"))
             made.append(owner)
             for i in range(per):
                 issued = T0 + timedelta(minutes=a * per + i)
                 status = STATUSES[(a + i) % len(STATUSES)]
                 if i < per - 1 and status in ("PENDING", "SCANNED"):
                     status = "EXPIRED"
-                repo.add_enrolment(
+                db.enrolments.add_enrolment(
                     session, factories.enrolment(owner, status, issued=issued, ttl=86400)
                 )
     return made
@@ -42,10 +43,10 @@ def test_page_count_and_stream_agree(sessions: sessionmaker[Session]) -> None:
     everything = EnrolmentFilter()
     newest = EnrolmentSort()
     with sessions() as session:
-        assert repo.count(session, everything) == 60
-        first = repo.page(session, everything, newest, limit=10)
-        second = repo.page(session, everything, newest, limit=10, offset=10)
-        streamed = list(repo.stream(session, everything, newest))
+        assert db.enrolments.count(session, everything) == 60
+        first = db.enrolments.page(session, everything, newest, limit=10)
+        second = db.enrolments.page(session, everything, newest, limit=10, offset=10)
+        streamed = list(db.enrolments.stream(session, everything, newest))
     assert [r.id for r in streamed[:20]] == [r.id for r in first + second]
     assert len(streamed) == 60
     issued = [r.issued_at for r in streamed]
@@ -57,45 +58,51 @@ def test_filters(sessions: sessionmaker[Session]) -> None:
     populate(sessions)
     with sessions() as session:
         enrolled = EnrolmentFilter(statuses=frozenset({"ENROLLED"}))
-        rows = repo.page(session, enrolled, EnrolmentSort(), limit=100)
+        rows = db.enrolments.page(session, enrolled, EnrolmentSort(), limit=100)
         assert rows
         assert {r.status for r in rows} == {"ENROLLED"}
-        assert repo.count(session, enrolled) == len(rows)
+        assert db.enrolments.count(session, enrolled) == len(rows)
 
         by_name = EnrolmentFilter(username="user0")  # keys are lower-case
-        rows = repo.page(session, by_name, EnrolmentSort("username", descending=False), limit=100)
+        rows = db.enrolments.page(
+            session, by_name, EnrolmentSort("username", descending=False), limit=100
+        )
         assert {r.username for r in rows} == {f"User0{i}" for i in range(10)}
-        assert repo.count(session, by_name) == 50
+        assert db.enrolments.count(session, by_name) == 50
 
         window = EnrolmentFilter(
             issued_from=T0 + timedelta(minutes=10), issued_to=T0 + timedelta(minutes=20)
         )
-        rows = repo.page(session, window, EnrolmentSort("issued_at", descending=False), limit=100)
+        rows = db.enrolments.page(
+            session, window, EnrolmentSort("issued_at", descending=False), limit=100
+        )
         assert [r.issued_at for r in rows] == [T0 + timedelta(minutes=m) for m in range(10, 20)]
 
         both = EnrolmentFilter(statuses=frozenset({"ENROLLED", "DECLINED"}), username="user1")
-        assert repo.count(session, both) == len(repo.page(session, both, EnrolmentSort(), 100))
+        assert db.enrolments.count(session, both) == len(
+            db.enrolments.page(session, both, EnrolmentSort(), 100)
+        )
 
 
 def test_username_filter_treats_wildcards_literally(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         for name in ("a_b", "axb", "50%off", "500ff"):
-            owner = repo.add_account(session, factories.account(name))
-            repo.add_enrolment(session, factories.enrolment(owner, "ENROLLED"))
+            owner = db.accounts.add_account(session, factories.account(name))
+            db.enrolments.add_enrolment(session, factories.enrolment(owner, "ENROLLED"))
     with sessions() as session:
-        rows = repo.page(session, EnrolmentFilter(username="_"), EnrolmentSort(), 10)
+        rows = db.enrolments.page(session, EnrolmentFilter(username="_"), EnrolmentSort(), 10)
         assert [r.username for r in rows] == ["a_b"]
-        rows = repo.page(session, EnrolmentFilter(username="0%"), EnrolmentSort(), 10)
+        rows = db.enrolments.page(session, EnrolmentFilter(username="0%"), EnrolmentSort(), 10)
         assert [r.username for r in rows] == ["50%off"]
 
 
-@pytest.mark.parametrize("column", repo.SORT_COLUMNS)
+@pytest.mark.parametrize("column", SORT_COLUMNS)
 @pytest.mark.parametrize("descending", [False, True])
 def test_every_sort_column(sessions: sessionmaker[Session], column: str, descending: bool) -> None:
     populate(sessions, accounts=4, per=3)
     sort = EnrolmentSort(column, descending)  # type: ignore[arg-type]
     with sessions() as session:
-        rows = repo.page(session, EnrolmentFilter(), sort, limit=100)
+        rows = db.enrolments.page(session, EnrolmentFilter(), sort, limit=100)
     assert len(rows) == 12
     if column == "finished_at":
         finished = [r.finished_at for r in rows if r.finished_at is not None]
@@ -107,6 +114,10 @@ def test_every_sort_column(sessions: sessionmaker[Session], column: str, descend
         assert values == sorted(values, reverse=descending)
 
 
+def test_the_database_sorts_by_every_column_the_domain_offers() -> None:
+    assert set(db.enrolments.SORTABLE) == set(SORT_COLUMNS)
+
+
 def test_unknown_sort_column_is_refused() -> None:
     with pytest.raises(ValueError, match="cannot sort"):
         EnrolmentSort("qr_png")  # type: ignore[arg-type]
@@ -115,34 +126,36 @@ def test_unknown_sort_column_is_refused() -> None:
 def test_search_accounts_with_latest_status(sessions: sessionmaker[Session]) -> None:
     made = populate(sessions, accounts=3, per=2)
     with sessions.begin() as session:
-        repo.add_account(session, factories.account("Nobody"))
+        db.accounts.add_account(session, factories.account("Nobody"))
     with sessions() as session:
-        rows = repo.search_accounts(session, "", limit=10)
+        rows = db.accounts.search_accounts(session, "", limit=10)
         assert [r.account.username for r in rows] == ["Nobody", "User00", "User01", "User02"]
         assert rows[0].latest_status is None
         assert rows[0].latest_enrolment_id is None
-        latest = repo.latest_enrolment(session, made[0].id)
+        latest = db.enrolments.latest_enrolment(session, made[0].id)
         assert latest is not None
         assert (rows[1].latest_enrolment_id, rows[1].latest_status) == (latest.id, latest.status)
-        assert [r.account.username for r in repo.search_accounts(session, "01", 10)] == ["User01"]
-        assert repo.find_account(session, "user02") is not None
-        assert repo.latest_enrolment_of(session, made[0].id) == (latest.id, latest.status)
+        assert [r.account.username for r in db.accounts.search_accounts(session, "01", 10)] == [
+            "User01"
+        ]
+        assert db.accounts.find_account(session, "user02") is not None
+        assert db.accounts.latest_enrolment_of(session, made[0].id) == (latest.id, latest.status)
 
 
 def test_at_most_one_active_enrolment_per_account(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        owner = repo.add_account(session, factories.account("one"))
-        repo.add_enrolment(session, factories.enrolment(owner, "PENDING"))
-        repo.add_enrolment(session, factories.enrolment(owner, "EXPIRED"))
+        owner = db.accounts.add_account(session, factories.account("one"))
+        db.enrolments.add_enrolment(session, factories.enrolment(owner, "PENDING"))
+        db.enrolments.add_enrolment(session, factories.enrolment(owner, "EXPIRED"))
     with sessions() as session, pytest.raises(IntegrityError):
-        repo.add_enrolment(session, factories.enrolment(owner, "SCANNED"))
+        db.enrolments.add_enrolment(session, factories.enrolment(owner, "SCANNED"))
 
 
 def test_duplicate_username_key_is_refused(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        repo.add_account(session, factories.account("Dup"))
+        db.accounts.add_account(session, factories.account("Dup"))
     with sessions() as session, pytest.raises(IntegrityError):
-        repo.add_account(session, factories.account("dup"))
+        db.accounts.add_account(session, factories.account("dup"))
 
 
 def test_claim_due_pushes_the_next_poll(sessions: sessionmaker[Session]) -> None:
@@ -150,26 +163,31 @@ def test_claim_due_pushes_the_next_poll(sessions: sessionmaker[Session]) -> None
     now = T0 + timedelta(hours=1)
     until = now + timedelta(seconds=1)
     with sessions.begin() as session:
-        active = repo.count_active(session)
-        claimed = repo.claim_due(session, now, until, limit=100)
+        active = db.enrolments.count_active(session)
+        claimed = db.enrolments.claim_due(session, now, until, limit=100)
     assert len(claimed) == active > 0
     with sessions.begin() as session:
-        assert repo.claim_due(session, now, until, limit=100) == []
-        assert len(repo.claim_due(session, until, until + timedelta(seconds=1), 100)) == active
+        assert db.enrolments.claim_due(session, now, until, limit=100) == []
+        assert (
+            len(db.enrolments.claim_due(session, until, until + timedelta(seconds=1), 100))
+            == active
+        )
     with sessions.begin() as session:
         assert active == 2
-        assert len(repo.claim_due(session, until + timedelta(seconds=1), until, limit=1)) == 1
+        assert (
+            len(db.enrolments.claim_due(session, until + timedelta(seconds=1), until, limit=1)) == 1
+        )
 
 
 def test_claim_skips_expired_and_finished(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        owner = repo.add_account(session, factories.account("late"))
-        repo.add_enrolment(session, factories.enrolment(owner, "PENDING", ttl=10))
-        repo.add_enrolment(session, factories.enrolment(owner, "ENROLLED"))
+        owner = db.accounts.add_account(session, factories.account("late"))
+        db.enrolments.add_enrolment(session, factories.enrolment(owner, "PENDING", ttl=10))
+        db.enrolments.add_enrolment(session, factories.enrolment(owner, "ENROLLED"))
     with sessions.begin() as session:
         later = T0 + timedelta(seconds=11)
-        assert repo.claim_due(session, later, later, 10) == []
-        assert [e.status for e in repo.overdue_enrolments(session, later)] == ["PENDING"]
+        assert db.enrolments.claim_due(session, later, later, 10) == []
+        assert [e.status for e in db.enrolments.overdue_enrolments(session, later)] == ["PENDING"]
 
 
 @pytest.mark.postgres
@@ -184,8 +202,10 @@ def test_concurrent_claims_skip_locked_rows(postgres_url: str) -> None:
         with sessions() as first, sessions() as second:
             first.execute(text("SET lock_timeout = '5s'"))
             second.execute(text("SET lock_timeout = '5s'"))
-            mine = repo.claim_due(first, now, until, limit=2)  # transaction left open
-            theirs = repo.claim_due(second, now, until, limit=100)  # must not wait for `first`
+            mine = db.enrolments.claim_due(first, now, until, limit=2)  # transaction left open
+            theirs = db.enrolments.claim_due(
+                second, now, until, limit=100
+            )  # must not wait for `first`
             assert len(mine) == 2
             assert not set(mine) & set(theirs)
             first.commit()
@@ -204,7 +224,9 @@ def test_sqlite_pages_walk_an_index(sqlite_url: str) -> None:
         with sessions() as session:
             bind = session.connection()
             for where in (EnrolmentFilter(), EnrolmentFilter(statuses=frozenset({"ENROLLED"}))):
-                query = repo._ordered(repo._filtered(repo._rows(), where), EnrolmentSort())
+                query = db.enrolments._ordered(
+                    db.enrolments._filtered(db.enrolments.rows(), where), EnrolmentSort()
+                )
                 compiled = query.limit(50).compile(bind, compile_kwargs={"literal_binds": True})
                 plan = " ".join(
                     str(row[-1]) for row in bind.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
@@ -218,7 +240,7 @@ def test_sqlite_pages_walk_an_index(sqlite_url: str) -> None:
 def test_write_sessions_begin_immediate(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         begin_write(session)
-        repo.add_account(session, factories.account("writer"))
+        db.accounts.add_account(session, factories.account("writer"))
     with sessions() as session:
-        assert repo.find_account(session, "writer") is not None
-        assert isinstance(repo.get_enrolment(session, 1), Enrolment | None)
+        assert db.accounts.find_account(session, "writer") is not None
+        assert isinstance(db.enrolments.get_enrolment(session, 1), Enrolment | None)

@@ -13,9 +13,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.usecases.console import Console
 from simulator.embedded import RunningSimulator
-from tests.console_support import Phone, open_console
+from tests.console_support import Console, Phone, open_console
 from tests.simulator.support import Api
 
 ROOT = Path(__file__).resolve().parents[2]

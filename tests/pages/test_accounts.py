@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from dashboard.usecases.console import Console
+from tests.console_support import Console
 from tests.pages.conftest import Env, assert_no_exception, labelled, open_page, texts
 
 
@@ -24,7 +24,7 @@ def test_creating_an_account_shows_its_uuid_and_lists_it(env: Env, seeder: Conso
     assert_no_exception(at)
     assert [s.value for s in at.success] == ["Account created."]
     shown = uuid.UUID(at.code[0].value)
-    assert seeder.get_account(shown).username == "Jane.Doe@example.com"
+    assert seeder.accounts.get(shown).username == "Jane.Doe@example.com"
     table = at.dataframe[0].value
     assert list(table["Username"]) == ["Jane.Doe@example.com"]
     assert list(table["Enrolment"]) == ["Not enrolled"]
@@ -53,7 +53,7 @@ def test_a_bad_username_shows_the_rule_and_the_form_stays_usable(env: Env) -> No
 
 
 def test_a_taken_username_is_refused_ignoring_case(env: Env, seeder: Console) -> None:
-    seeder.create_account("bob", actor="test")
+    seeder.accounts.create("bob", actor="test")
     at = open_page("accounts")
     labelled(at.text_input, "Username").input("BOB")
     labelled(at.button, "Create account").click()
@@ -64,16 +64,16 @@ def test_a_taken_username_is_refused_ignoring_case(env: Env, seeder: Console) ->
 
 
 def test_usernames_are_shown_as_typed_never_as_markdown(env: Env, seeder: Console) -> None:
-    seeder.create_account("a_b_c@x", actor="test")
+    seeder.accounts.create("a_b_c@x", actor="test")
     at = open_page("accounts")
     assert list(at.dataframe[0].value["Username"]) == ["a_b_c@x"]
     assert not any("a_b_c@x" in m.value for m in at.markdown)
 
 
 def test_search_finds_accounts_and_shows_their_enrolment_state(env: Env, seeder: Console) -> None:
-    alice = seeder.create_account("alice", actor="test")
-    seeder.create_account("bob", actor="test")
-    seeder.issue_qr(alice.id, actor="test")
+    alice = seeder.accounts.create("alice", actor="test")
+    seeder.accounts.create("bob", actor="test")
+    seeder.enrolments.issue(alice.id, actor="test")
     at = open_page("accounts")
     assert len(at.dataframe[0].value) == 2
 

@@ -17,9 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.usecases.bulk import BulkOnboarding, RunReport
 from dashboard.usecases.campaigns import Campaigns
-from dashboard.usecases.console import Console
 from db.engine import session_factory
-from tests.console_support import Clock, open_console
+from tests.console_support import Clock, Console, open_console
 from tests.pages.conftest import (
     Env,
     assert_no_exception,
@@ -84,13 +83,15 @@ def upload(at: AppTest, data: bytes, name: str = "Sales team.csv") -> AppTest:
 
 
 def onboarding(console: Console) -> BulkOnboarding:
-    return BulkOnboarding(console, Campaigns(session_factory(console.engine)))
+    return BulkOnboarding(
+        console.accounts, console.enrolments, Campaigns(session_factory(console.engine))
+    )
 
 
 def test_upload_preview_run_results_and_downloads(
     env: Env, seeder: Console, downloads: dict[str, Deferred]
 ) -> None:
-    seeder.create_account("existing", actor="seed")
+    seeder.accounts.create("existing", actor="seed")
     at = open_page("bulk")
     assert_no_exception(at)
     assert "No campaign yet" in texts(at)
@@ -140,7 +141,7 @@ def test_upload_preview_run_results_and_downloads(
 
 
 def test_names_from_the_file_never_render_as_markdown(env: Env, seeder: Console) -> None:
-    seeder.create_account("anna", actor="seed")
+    seeder.accounts.create("anna", actor="seed")
     campaign = "*Team* [x](http://evil.example)"
     onboarding(seeder).run(onboarding(seeder).preview(b"username\nanna\n"), campaign, actor="op")
     at = open_page("bulk")
@@ -167,7 +168,7 @@ def test_reissue_expired_from_the_page(env: Env, seeder: Console) -> None:
         bulk = onboarding(console)
         bulk.run(bulk.preview(b"username\nanna\nbert\n"), "Expiring", actor="op")
         clock.now += timedelta(hours=1)
-        assert console.expire_overdue() == 2
+        assert console.enrolments.expire_overdue() == 2
     at = open_page("bulk")
     assert metric(at, "Expired") == "2"
     assert "2 person(s) would get a new QR code." in texts(at)
@@ -193,8 +194,8 @@ def test_overview_shows_campaign_progress(env: Env, seeder: Console) -> None:
 def test_enrolments_filter_by_campaign(env: Env, seeder: Console) -> None:
     bulk = onboarding(seeder)
     report: RunReport = bulk.run(bulk.preview(b"username\nanna\nbert\n"), "Spring", actor="op")
-    loner = seeder.create_account("cora", actor="op")
-    seeder.issue_qr(loner.id, actor="op")
+    loner = seeder.accounts.create("cora", actor="op")
+    seeder.enrolments.issue(loner.id, actor="op")
     at = open_page("enrolments")
     assert sorted(at.dataframe[0].value["Username"]) == ["anna", "bert", "cora"]
     labelled(at.selectbox, "Campaign").set_value(report.campaign.id).run()
@@ -205,7 +206,7 @@ def test_enrolments_filter_by_campaign(env: Env, seeder: Console) -> None:
 def test_show_its_enrolments_opens_the_filtered_table(env: Env, seeder: Console) -> None:
     bulk = onboarding(seeder)
     bulk.run(bulk.preview(b"username\nanna\n"), "Solo", actor="op")
-    seeder.issue_qr(seeder.create_account("cora", actor="op").id, actor="op")
+    seeder.enrolments.issue(seeder.accounts.create("cora", actor="op").id, actor="op")
     at = open_page("bulk")
     at.button(key="bulk-show").click().run()
     assert_no_exception(at)

@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.usecases.console import Console, EnrolmentFilter, EnrolmentSort, Status
-from tests.console_support import Phone
+from dashboard.domain.records import EnrolmentFilter, EnrolmentSort
+from dashboard.domain.statuses import Status
+from tests.console_support import Console, Phone
 from tests.pages.conftest import (
     Env,
     assert_no_exception,
@@ -29,13 +30,13 @@ def shows(text: str) -> Callable[[AppTest], bool]:
 
 
 def enrolment_count(console: Console) -> int:
-    return console.list_enrolments(EnrolmentFilter(), EnrolmentSort(), 1)[1]
+    return console.table.page(EnrolmentFilter(), EnrolmentSort(), 1)[1]
 
 
 def test_issue_a_qr_code_and_see_enrolled_after_the_phone_confirms(
     env: Env, seeder: Console, phone: Phone
 ) -> None:
-    account = seeder.create_account("dana", actor="test")
+    account = seeder.accounts.create("dana", actor="test")
     at = open_page("enrol", account=str(account.id))
     assert_no_exception(at)
     assert "Account: dana" in texts(at)
@@ -59,41 +60,41 @@ def test_issue_a_qr_code_and_see_enrolled_after_the_phone_confirms(
 
 
 def test_a_pending_enrolment_is_shown_without_issuing_a_new_one(env: Env, seeder: Console) -> None:
-    account = seeder.create_account("erin", actor="test")
-    issued = seeder.issue_qr(account.id, actor="test")
+    account = seeder.accounts.create("erin", actor="test")
+    issued = seeder.enrolments.issue(account.id, actor="test")
     at = open_page("enrol", account=str(account.id))
 
     assert_no_exception(at)
     assert len(qr_images(at)) == 1
     assert "Pending" in texts(at)
     assert enrolment_count(seeder) == 1
-    assert seeder.active_enrolment(account.id) == seeder.get_enrolment(issued.id)
+    assert seeder.enrolments.active(account.id) == seeder.enrolments.get(issued.id)
 
 
 def test_cancel_and_reissue(env: Env, seeder: Console) -> None:
-    account = seeder.create_account("frank", actor="test")
-    first = seeder.issue_qr(account.id, actor="test")
+    account = seeder.accounts.create("frank", actor="test")
+    first = seeder.enrolments.issue(account.id, actor="test")
     at = open_page("enrol", account=str(account.id))
 
     labelled(at.button, "Re-issue").click()
     at.run()
     assert_no_exception(at)
-    assert seeder.get_enrolment(first.id).status is Status.SUPERSEDED
-    second = seeder.active_enrolment(account.id)
+    assert seeder.enrolments.get(first.id).status is Status.SUPERSEDED
+    second = seeder.enrolments.active(account.id)
     assert second is not None
     assert second.id != first.id
 
     labelled(at.button, "Cancel").click()
     at.run()
     assert_no_exception(at)
-    assert seeder.get_enrolment(second.id).status is Status.CANCELLED
+    assert seeder.enrolments.get(second.id).status is Status.CANCELLED
     assert "An operator cancelled this enrolment." in texts(at)
     assert not qr_images(at)
 
 
 def test_picking_an_account_in_the_search_box(env: Env, seeder: Console) -> None:
-    seeder.create_account("gina", actor="test")
-    seeder.create_account("hank", actor="test")
+    seeder.accounts.create("gina", actor="test")
+    seeder.accounts.create("hank", actor="test")
     at = open_page("enrol")
     labelled(at.text_input, "Find account").input("hank")
     at.run()
@@ -107,7 +108,7 @@ def test_picking_an_account_in_the_search_box(env: Env, seeder: Console) -> None
 
 
 def test_an_unknown_account_in_the_link_says_so(env: Env, seeder: Console) -> None:
-    seeder.create_account("ivy", actor="test")
+    seeder.accounts.create("ivy", actor="test")
     missing = uuid.uuid4()
     at = open_page("enrol", account=str(missing))
     assert_no_exception(at)

@@ -14,8 +14,8 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import DownloadButton, Pagination
 
-from dashboard.usecases.console import Console, Status
-from tests.console_support import Phone
+from dashboard.domain.statuses import Status
+from tests.console_support import Console, Phone
 from tests.pages.conftest import Env, assert_no_exception, labelled, open_page, texts
 
 Deferred = Callable[[], Any]
@@ -37,18 +37,18 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> list[Deferred]:
 
 def seed(console: Console, phone: Phone) -> None:
     """alice enrolled, bob pending, carol cancelled (issued in that order)."""
-    alice = console.create_account("alice", actor="test")
-    bob = console.create_account("bob", actor="test")
-    carol = console.create_account("carol", actor="test")
-    first = console.issue_qr(alice.id, actor="test")
+    alice = console.accounts.create("alice", actor="test")
+    bob = console.accounts.create("bob", actor="test")
+    carol = console.accounts.create("carol", actor="test")
+    first = console.enrolments.issue(alice.id, actor="test")
     phone.scan(alice.id)
-    console.poll(first.id, alice.id, backoff=lambda _: timedelta(seconds=1))
+    console.polling.poll(first.id, alice.id, backoff=lambda _: timedelta(seconds=1))
     phone.finish(alice.id, "confirm", device_name="Alice's phone")
-    console.poll(first.id, alice.id, backoff=lambda _: timedelta(seconds=1))
-    assert console.get_enrolment(first.id).status is Status.ENROLLED
-    console.issue_qr(bob.id, actor="test")
-    cancelled = console.issue_qr(carol.id, actor="test")
-    console.cancel(cancelled.id, actor="test")
+    console.polling.poll(first.id, alice.id, backoff=lambda _: timedelta(seconds=1))
+    assert console.enrolments.get(first.id).status is Status.ENROLLED
+    console.enrolments.issue(bob.id, actor="test")
+    cancelled = console.enrolments.issue(carol.id, actor="test")
+    console.enrolments.cancel(cancelled.id, actor="test")
 
 
 def usernames(at: AppTest) -> list[str]:
@@ -130,8 +130,8 @@ def test_sorting_is_done_by_the_database(env: Env, seeder: Console, phone: Phone
 
 def test_paging_reads_one_page_at_a_time(env: Env, seeder: Console) -> None:
     for number in range(30):
-        account = seeder.create_account(f"user{number:02d}", actor="test")
-        seeder.issue_qr(account.id, actor="test")
+        account = seeder.accounts.create(f"user{number:02d}", actor="test")
+        seeder.enrolments.issue(account.id, actor="test")
     at = open_page("enrolments")
     labelled(at.selectbox, "Rows per page").select(25)
     labelled(at.selectbox, "Sort by").select("Username")

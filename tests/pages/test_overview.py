@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.usecases.console import Console
-from tests.console_support import Phone
+from tests.console_support import Console, Phone
 from tests.pages.conftest import Env, assert_no_exception, open_page, texts
 
 
@@ -26,18 +25,18 @@ def test_an_empty_console(env: Env) -> None:
 
 def test_counts_timing_chart_and_funnel(env: Env, seeder: Console, phone: Phone) -> None:
     backoff = lambda _: timedelta(seconds=1)  # noqa: E731
-    people = [seeder.create_account(name, actor="test") for name in ("ann", "ben", "cyd", "dia")]
+    people = [seeder.accounts.create(name, actor="test") for name in ("ann", "ben", "cyd", "dia")]
     ann, ben, cy = people[:3]
-    enrolled = seeder.issue_qr(ann.id, actor="test")
+    enrolled = seeder.enrolments.issue(ann.id, actor="test")
     phone.scan(ann.id)
     phone.finish(ann.id, "confirm")
-    seeder.poll(enrolled.id, ann.id, backoff=backoff)
-    declined = seeder.issue_qr(ben.id, actor="test")
+    seeder.polling.poll(enrolled.id, ann.id, backoff=backoff)
+    declined = seeder.enrolments.issue(ben.id, actor="test")
     phone.scan(ben.id)
-    seeder.poll(declined.id, ben.id, backoff=backoff)
+    seeder.polling.poll(declined.id, ben.id, backoff=backoff)
     phone.finish(ben.id, "decline")
-    seeder.poll(declined.id, ben.id, backoff=backoff)
-    seeder.issue_qr(cy.id, actor="test")
+    seeder.polling.poll(declined.id, ben.id, backoff=backoff)
+    seeder.enrolments.issue(cy.id, actor="test")
 
     at = open_page("overview")
     assert_no_exception(at)
@@ -61,8 +60,8 @@ def test_counts_timing_chart_and_funnel(env: Env, seeder: Console, phone: Phone)
 
 
 def test_the_period_can_be_changed(env: Env, seeder: Console) -> None:
-    ann = seeder.create_account("ann", actor="test")
-    seeder.issue_qr(ann.id, actor="test")
+    ann = seeder.accounts.create("ann", actor="test")
+    seeder.enrolments.issue(ann.id, actor="test")
     at = open_page("overview")
     for period in ("Last 7 days", "All time", "Last 90 days"):
         at.button_group[0].set_value(period)

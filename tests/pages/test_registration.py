@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.domain.journey import Step, journey, next_step
-from dashboard.usecases.console import Console, Status
-from tests.console_support import Phone
+from dashboard.domain.statuses import Status
+from tests.console_support import Console, Phone
 from tests.pages.conftest import (
     Env,
     assert_no_exception,
@@ -41,7 +41,7 @@ def sign_up(at: AppTest, name: str) -> None:
 
 
 def account_id(console: Console, name: str) -> uuid.UUID:
-    return console.search_accounts(name)[0].id
+    return console.accounts.search(name)[0].id
 
 
 def test_the_journey_puts_the_device_step_where_asked() -> None:
@@ -79,7 +79,7 @@ def test_walks_every_step_with_the_device_after_preferences(
     at.run()
     assert current_step(at) == "Enrol device"
     assert len(at.get("image")) == 1
-    assert seeder.active_enrolment(user) is not None
+    assert seeder.enrolments.active(user) is not None
 
     phone.scan(user)
     phone.finish(user, "confirm", device_name="Newcomer's phone")
@@ -109,19 +109,19 @@ def test_device_step_right_after_sign_up_offers_a_new_code_after_a_decline(
     sign_up(at, "decliner")
     assert current_step(at) == "Enrol device"
     user = account_id(seeder, "decliner")
-    first = seeder.active_enrolment(user)
+    first = seeder.enrolments.active(user)
     assert first is not None
 
     phone.scan(user)
     phone.finish(user, "decline")
     run_until(at, lambda at: "This QR code can no longer be used." in texts(at))
-    assert seeder.get_enrolment(first.id).status is Status.DECLINED
+    assert seeder.enrolments.get(first.id).status is Status.DECLINED
     assert not at.get("image")
 
     labelled(at.button, "Show a new QR code").click()
     at.run()
     assert_no_exception(at)
-    second = seeder.active_enrolment(user)
+    second = seeder.enrolments.active(user)
     assert second is not None
     assert second.id != first.id
     assert len(at.get("image")) == 1

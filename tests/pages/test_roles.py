@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
 from dashboard import ui
-from dashboard.usecases.console import Console
+from tests.console_support import Console
 from tests.pages.conftest import (
     APP,
     RUN_TIMEOUT,
@@ -83,8 +83,8 @@ def existing(pages: set[str]) -> set[str]:
 @pytest.fixture
 def account(seeder: Console) -> str:
     """An account with a pending enrolment, created by someone else."""
-    made = seeder.create_account("alice", actor="seed@example.com")
-    seeder.issue_qr(made.id, actor="seed@example.com")
+    made = seeder.accounts.create("alice", actor="seed@example.com")
+    seeder.enrolments.issue(made.id, actor="seed@example.com")
     return str(made.id)
 
 
@@ -187,7 +187,7 @@ def test_an_operator_acts_under_their_email(env: Env, seeder: Console) -> None:
     labelled(at.button, "Create account").click()
     at.run()
     assert_no_exception(at)
-    [bob] = seeder.search_accounts("bob")
+    [bob] = seeder.accounts.search("bob")
     assert bob.created_by == OPERATOR
 
     at = go(at, "enrol", account=str(bob.id))
@@ -197,10 +197,10 @@ def test_an_operator_acts_under_their_email(env: Env, seeder: Console) -> None:
     labelled(at.button, "Cancel").click()
     at.run()
     assert_no_exception(at)
-    latest = seeder.latest_enrolment(bob.id)
+    latest = seeder.enrolments.latest(bob.id)
     assert latest is not None
     assert latest.issued_by == OPERATOR
-    assert [e.actor for e in seeder.events(latest.id)] == [OPERATOR, OPERATOR]
+    assert [e.actor for e in seeder.enrolments.events(latest.id)] == [OPERATOR, OPERATOR]
 
 
 def test_a_role_taken_away_applies_at_the_next_click(env: Env, seeder: Console) -> None:
@@ -209,7 +209,7 @@ def test_a_role_taken_away_applies_at_the_next_click(env: Env, seeder: Console) 
     at.user = {"is_logged_in": True, "email": VIEWER}  # demoted while the page is open
     labelled(at.button, "Create account").click()
     at.run()
-    assert not seeder.search_accounts("carol")
+    assert not seeder.accounts.search("carol")
 
 
 def test_the_registration_demo_records_the_operator(env: Env, seeder: Console) -> None:
@@ -218,7 +218,7 @@ def test_the_registration_demo_records_the_operator(env: Env, seeder: Console) -
     labelled(at.button, "Create account").click()
     at.run()
     assert_no_exception(at)
-    [dora] = seeder.search_accounts("dora")
+    [dora] = seeder.accounts.search("dora")
     assert dora.created_by == f"self-registration ({OPERATOR})"
 
 
@@ -238,9 +238,9 @@ def test_only_an_admin_opens_the_system_page(env: Env) -> None:
 def test_the_audit_page_lists_operator_actions_with_filters_and_csv(
     env: Env, seeder: Console
 ) -> None:
-    made = seeder.create_account("erin", actor=OPERATOR)
-    seeder.issue_qr(made.id, actor=OPERATOR)
-    seeder.create_account("frank", actor=ADMIN)
+    made = seeder.accounts.create("erin", actor=OPERATOR)
+    seeder.enrolments.issue(made.id, actor=OPERATOR)
+    seeder.accounts.create("frank", actor=ADMIN)
 
     at = go(signed_in(ADMIN), "audit")
     assert_no_exception(at)
@@ -265,7 +265,7 @@ def test_the_audit_csv(env: Env, seeder: Console) -> None:
     from dashboard.usecases.audit import AuditTrail, make_filter
     from db.engine import session_factory
 
-    seeder.create_account("gina", actor=OPERATOR)
+    seeder.accounts.create("gina", actor=OPERATOR)
     lines = AuditTrail(session_factory(seeder.engine)).export_csv(make_filter([OPERATOR], [], None))
     rows = list(csv.reader(io.StringIO("".join(lines))))
     assert [row[1:4] for row in rows[1:]] == [[OPERATOR, "Created account", "gina"]]

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from dashboard.usecases.console import Console
 from simulator.embedded import RunningSimulator
-from tests.console_support import Phone, open_console
+from tests.console_support import Console, Phone, open_console
 from tests.pages.conftest import Env
 from tests.reliability.support import Controls
 

@@ -18,17 +18,11 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from dashboard.domain.records import EnrolmentFilter, EnrolmentSort, EnrolmentView
+from dashboard.domain.statuses import ACTIVE, TERMINAL, Status
 from dashboard.ui import plain
-from dashboard.usecases.console import (
-    ACTIVE,
-    TERMINAL,
-    Console,
-    EnrolmentFilter,
-    EnrolmentSort,
-    EnrolmentView,
-    Status,
-)
 from simulator.embedded import RunningSimulator
+from tests.console_support import Console
 from tests.simulator.support import Api
 
 
@@ -92,7 +86,7 @@ class Controls:
 
 def all_enrolments(console: Console) -> list[EnrolmentView]:
     """Every enrolment in the database, oldest first."""
-    views, total = console.list_enrolments(EnrolmentFilter(), EnrolmentSort("id", False), 1000)
+    views, total = console.table.page(EnrolmentFilter(), EnrolmentSort("id", False), 1000)
     assert len(views) == total
     return views
 
@@ -113,8 +107,8 @@ def assert_consistent(console: Console) -> list[EnrolmentView]:
         else:
             assert view.status in TERMINAL
             assert view.finished_at is not None, view
-            assert console.qr_png(view.id) is None
-        events = console.events(view.id)
+            assert console.enrolments.qr_png(view.id) is None
+        events = console.enrolments.events(view.id)
         assert events, f"enrolment #{view.id} has no events"
         assert (events[0].from_status, events[0].to_status) == (None, Status.PENDING.value)
         moves = [(e.from_status, e.to_status) for e in events if e.from_status != e.to_status]

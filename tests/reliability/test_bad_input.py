@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from streamlit.testing.v1 import AppTest
 
 from dashboard.domain.usernames import RULES, search_key
-from dashboard.usecases.console import Console
+from tests.console_support import Console
 from tests.pages.conftest import Env, assert_no_exception, labelled, open_page, texts
 from tests.reliability.support import assert_rendered_harmlessly, messages
 
@@ -116,7 +116,7 @@ def test_hostile_usernames_are_refused_by_rule_or_stored_exactly(env: Env, seede
                 problems.append(f"{typed.text[:40]!r}: expected taken, page said {said}")
         else:
             assert typed.stored is not None
-            account = seeder.get_account(uuid.UUID(at.code[0].value))
+            account = seeder.accounts.get(uuid.UUID(at.code[0].value))
             if said or account.username != typed.stored:
                 problems.append(f"{typed.text!r}: stored {account.username!r}, page said {said}")
             if f"Username: {typed.stored}" not in [t.value for t in at.text]:
@@ -126,12 +126,12 @@ def test_hostile_usernames_are_refused_by_rule_or_stored_exactly(env: Env, seede
     stored = sorted(t.stored for t in USERNAMES if t.stored)
     shown = at.dataframe[0].value
     assert sorted(shown["Username"]) == stored, "the table shows every stored name as stored"
-    assert len(seeder.search_accounts(limit=1000)) == len(stored), "nothing else was stored"
+    assert len(seeder.accounts.search(limit=1000)) == len(stored), "nothing else was stored"
 
 
 def test_hostile_search_text_finds_only_real_matches(env: Env, seeder: Console) -> None:
     for name in ("snake_case", "plain", "100percent"):
-        seeder.create_account(name, actor="test")
+        seeder.accounts.create(name, actor="test")
     at = open_page("accounts")
     for typed in [*USERNAMES, Typed("_"), Typed("%"), Typed("\\")]:
         labelled(at.text_input, "Search accounts").input(typed.text)
@@ -146,7 +146,7 @@ def test_hostile_search_text_finds_only_real_matches(env: Env, seeder: Console) 
 
 
 def test_hostile_text_in_the_enrol_page_search_box(env: Env, seeder: Console) -> None:
-    seeder.create_account("snake_case", actor="test")
+    seeder.accounts.create("snake_case", actor="test")
     at = open_page("enrol")
     for typed in USERNAMES:
         labelled(at.text_input, "Find account").input(typed.text)
@@ -159,7 +159,7 @@ def test_hostile_text_in_the_enrol_page_search_box(env: Env, seeder: Console) ->
 def test_odd_account_ids_in_the_enrol_page_url_get_a_clear_message(
     env: Env, seeder: Console
 ) -> None:
-    account = seeder.create_account("ursula", actor="test")
+    account = seeder.accounts.create("ursula", actor="test")
     odd = [
         *ACCOUNT_PARAMS,
         (str(account.id).upper(), None),

@@ -33,8 +33,8 @@ def test_no_secret_in_page_html_or_the_process_log(
     sim = start_simulator()
     url = f"sqlite:///{tmp_path / 'console.db'}"
     with open_console(url, sim) as console, Controls(sim) as controls:
-        account = console.create_account("web_user", actor="test")
-        console.issue_qr(account.id, actor="test")
+        account = console.accounts.create("web_user", actor="test")
+        console.enrolments.issue(account.id, actor="test")
         Phone(controls.api).finish(account.id, "confirm", device_name=HOSTILE)
         server = start_console(tmp_path, console_env(sim, url, poll="0.5"))
         html: list[str] = []

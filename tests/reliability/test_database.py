@@ -13,7 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 from dashboard.ui import PAGES
-from dashboard.usecases.console import Console
+from tests.console_support import Console
 from tests.pages.conftest import Env, assert_no_exception, open_page
 from tests.reliability.support import messages
 
@@ -41,8 +41,8 @@ def visit_all(query: dict[str, str]) -> dict[str, list[str]]:
 def test_a_missing_table_is_a_sentence_on_every_page_and_the_pages_recover(
     env: Env, seeder: Console
 ) -> None:
-    account = seeder.create_account("dora", actor="test")
-    seeder.issue_qr(account.id, actor="test")
+    account = seeder.accounts.create("dora", actor="test")
+    seeder.enrolments.issue(account.id, actor="test")
     query = {"account": str(account.id)}
     assert not any(visit_all(query).values())
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dashboard.domain.clock import utc_now
+from dashboard.domain.statuses import Status
 from dashboard.poller import Poller
-from dashboard.usecases.console import Status
 from tests.conftest import StartSimulator
 from tests.console_support import Phone, open_console
 from tests.reliability.support import Controls, wait_until
@@ -24,17 +24,17 @@ def test_an_enrolment_confirmed_before_expiry_but_seen_after_it_is_enrolled(
 ) -> None:
     sim = start_simulator(qr_ttl=QR_TTL)
     with open_console(f"sqlite:///{tmp_path / 'c.db'}", sim) as console, Controls(sim) as sims:
-        late = console.create_account("late", actor="test")
-        ignored = console.create_account("ignored", actor="test")
-        confirmed = console.issue_qr(late.id, actor="test")
-        forgotten = console.issue_qr(ignored.id, actor="test")
+        late = console.accounts.create("late", actor="test")
+        ignored = console.accounts.create("ignored", actor="test")
+        confirmed = console.enrolments.issue(late.id, actor="test")
+        forgotten = console.enrolments.issue(ignored.id, actor="test")
         Phone(sims.api).finish(late.id, "confirm")  # the poller has not looked yet
         wait_until(lambda: utc_now() > forgotten.expires_at, what="both QR codes expire")
 
-        poller = Poller(console, interval=0.2)
+        poller = Poller(console.polling, interval=0.2)
         poller.run_once()
 
-        assert console.get_enrolment(confirmed.id).status is Status.ENROLLED
+        assert console.enrolments.get(confirmed.id).status is Status.ENROLLED
         # The service says the other one expired: no need to wait out the grace.
-        assert console.get_enrolment(forgotten.id).status is Status.EXPIRED
-        assert console.count_active() == 0
+        assert console.enrolments.get(forgotten.id).status is Status.EXPIRED
+        assert console.polling.count_active() == 0

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from dashboard.usecases.console import Console, Status
-from tests.console_support import Phone
+from dashboard.domain.statuses import Status
+from tests.console_support import Console, Phone
 from tests.pages.conftest import (
     Env,
     assert_no_exception,
@@ -131,9 +131,9 @@ def test_a_fault_when_issuing_is_named_and_the_console_recovers(
     name: str, env: Env, seeder: Console, controls: Controls, phone: Phone
 ) -> None:
     fault = FAULTS[name]
-    alice = seeder.create_account("alice", actor="test")
-    bob = seeder.create_account("bob", actor="test")
-    waiting = seeder.issue_qr(bob.id, actor="test")  # the poller keeps watching this one
+    alice = seeder.accounts.create("alice", actor="test")
+    bob = seeder.accounts.create("bob", actor="test")
+    waiting = seeder.enrolments.issue(bob.id, actor="test")  # the poller keeps watching this one
     at = open_page("enrol", account=str(alice.id))
     assert_no_exception(at)
 
@@ -146,14 +146,14 @@ def test_a_fault_when_issuing_is_named_and_the_console_recovers(
     views = assert_consistent(seeder)
     if fault.says is None:  # renewed the token behind the operator's back
         assert not messages(at)
-        assert seeder.active_enrolment(alice.id) is not None
+        assert seeder.enrolments.active(alice.id) is not None
     else:
         assert [m for m in messages(at) if fault.says in m], messages(at)
-        assert seeder.latest_enrolment(alice.id) is None, "a half-written enrolment"
+        assert seeder.enrolments.latest(alice.id) is None, "a half-written enrolment"
         assert [v.id for v in views] == [waiting.id]
 
     controls.clear()
-    if seeder.active_enrolment(alice.id) is None:
+    if seeder.enrolments.active(alice.id) is None:
         labelled(at.button, "Issue QR code").click()
         at.run()
         assert_no_exception(at)
@@ -163,7 +163,7 @@ def test_a_fault_when_issuing_is_named_and_the_console_recovers(
     run_until(at, lambda page: "The device is enrolled." in texts(page))
     phone.finish(bob.id, "confirm")
     wait_until(
-        lambda: seeder.get_enrolment(waiting.id).status is Status.ENROLLED,
+        lambda: seeder.enrolments.get(waiting.id).status is Status.ENROLLED,
         what="the waiting enrolment continued after the fault",
     )
     assert_no_exception(at)
@@ -177,8 +177,8 @@ def test_a_fault_when_polling_is_named_and_the_console_recovers(
     name: str, env: Env, seeder: Console, controls: Controls, phone: Phone
 ) -> None:
     fault = FAULTS[name]
-    carol = seeder.create_account("carol", actor="test")
-    watched = seeder.issue_qr(carol.id, actor="test")
+    carol = seeder.accounts.create("carol", actor="test")
+    watched = seeder.enrolments.issue(carol.id, actor="test")
     at = open_page("enrol", account=str(carol.id))
     assert_no_exception(at)
 
@@ -188,7 +188,7 @@ def test_a_fault_when_polling_is_named_and_the_console_recovers(
 
     assert_no_exception(at)
     assert_rendered_harmlessly(at, ODD_STATUS)
-    assert seeder.get_enrolment(watched.id).status is Status.PENDING
+    assert seeder.enrolments.get(watched.id).status is Status.PENDING
     assert len(assert_consistent(seeder)) == 1
 
     controls.clear()

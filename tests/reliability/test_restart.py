@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.usecases.console import Console, Status
+from dashboard.domain.statuses import Status
 from tests.conftest import StartSimulator
-from tests.console_support import Phone, open_console
+from tests.console_support import Console, Phone, open_console
 from tests.reliability.conftest import console_env
 from tests.reliability.support import (
     ConsoleProcess,
@@ -36,7 +36,7 @@ PHONE_FINAL = {"confirm": Status.ENROLLED, "decline": Status.DECLINED}
 def reached(console: Console, wanted: dict[uuid.UUID, Status]) -> bool:
     """Whether each account's enrolment is at the wanted status."""
     for account, status in wanted.items():
-        latest = console.latest_enrolment(account)
+        latest = console.enrolments.latest(account)
         if latest is None or latest.status is not status:
             return False
     return True
@@ -58,10 +58,10 @@ def test_sigkill_with_pending_enrolments_loses_nothing(
 
     with open_console(url, sim) as console, Controls(sim) as controls:
         phone = Phone(controls.api)
-        ids = [console.create_account(f"restart{i:02d}", actor="test").id for i in range(20)]
+        ids = [console.accounts.create(f"restart{i:02d}", actor="test").id for i in range(20)]
         for account in ids:
-            console.issue_qr(account, actor="test")
-        assert console.count_active() == ACCOUNTS
+            console.enrolments.issue(account, actor="test")
+        assert console.polling.count_active() == ACCOUNTS
         wanted = dict.fromkeys(ids, Status.PENDING)
 
         def act(numbers: range | list[int], action: str) -> None:

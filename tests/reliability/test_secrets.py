@@ -24,8 +24,7 @@ from dashboard.errors import ApiError
 from dashboard.services import build_services
 from dashboard.settings import load_settings
 from dashboard.ui import PAGES
-from dashboard.usecases.console import Console
-from tests.console_support import Phone
+from tests.console_support import Console, Phone
 from tests.pages.conftest import (
     Env,
     assert_no_exception,
@@ -64,7 +63,7 @@ def test_no_secret_in_pages_logs_errors_or_reprs(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     haystack: list[str] = []
-    account = seeder.create_account("sam", actor="test")
+    account = seeder.accounts.create("sam", actor="test")
 
     # An operator's day: issue, a revoked token, a refused client, the System page's check.
     enrol = open_page("enrol", account=str(account.id))
@@ -137,13 +136,13 @@ def code_of(device_url: str) -> str:
 def test_device_codes_are_unguessable_and_one_time(
     env: Env, seeder: Console, controls: Controls, phone: Phone
 ) -> None:
-    accounts = [seeder.create_account(f"code{i}", actor="test").id for i in range(20)]
+    accounts = [seeder.accounts.create(f"code{i}", actor="test").id for i in range(20)]
     codes: list[str] = []
     for account in accounts:
-        seeder.issue_qr(account, actor="test")
+        seeder.enrolments.issue(account, actor="test")
         codes.append(code_of(phone.device_url(account)))
     superseded_url = phone.device_url(accounts[0])
-    seeder.issue_qr(accounts[0], actor="test")
+    seeder.enrolments.issue(accounts[0], actor="test")
     codes.append(code_of(phone.device_url(accounts[0])))
 
     assert len(set(codes)) == len(codes)
@@ -163,7 +162,7 @@ def test_device_codes_are_unguessable_and_one_time(
 def test_api_text_and_device_names_render_escaped(
     env: Env, seeder: Console, controls: Controls, phone: Phone
 ) -> None:
-    account = seeder.create_account("a_b_c", actor="test")
+    account = seeder.accounts.create("a_b_c", actor="test")
     at = open_page("enrol", account=str(account.id))
     labelled(at.button, "Issue QR code").click()
     at.run()
@@ -180,7 +179,7 @@ def test_api_text_and_device_names_render_escaped(
 
 
 def test_pages_render_no_raw_html(env: Env, seeder: Console) -> None:
-    seeder.create_account("x_y", actor="test")
+    seeder.accounts.create("x_y", actor="test")
     for name in PAGES:
         at: AppTest = open_page(name)
         assert_no_exception(at)

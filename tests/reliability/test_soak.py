@@ -18,7 +18,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.usecases.console import Status
+from dashboard.domain.statuses import Status
 from dashboard.views.looks import LOOKS
 from simulator.embedded import RunningSimulator
 from tests.conftest import StartSimulator
@@ -116,7 +116,7 @@ def test_soak_200_enrolments_end_agreeing_with_the_simulator(
 def soak(url: str, sim: RunningSimulator) -> None:
     with open_console(url, sim) as operators, Controls(sim) as controls:
         accounts = [
-            operators.create_account(f"soak{i:03d}", actor="test").id for i in range(ENROLMENTS)
+            operators.accounts.create(f"soak{i:03d}", actor="test").id for i in range(ENROLMENTS)
         ]
         through_page = set(accounts[:: ENROLMENTS // THROUGH_THE_PAGE])
         phones = Phones(sim)
@@ -134,12 +134,14 @@ def soak(url: str, sim: RunningSimulator) -> None:
                     assert not messages(operator), messages(operator)
                     watchers.append(operator)
                 else:
-                    operators.issue_qr(account, actor="operator")
+                    operators.enrolments.issue(account, actor="operator")
                 if index % 10 == 0:
                     tick(watchers[:3] + watchers[-2:])
                 time.sleep(rng.uniform(0, 0.04))
             wait_until(
-                lambda: operators.count_active() == 0, timeout=60, what="every enrolment ends"
+                lambda: operators.polling.count_active() == 0,
+                timeout=60,
+                what="every enrolment ends",
             )
             tick(watchers)
         finally:

@@ -1,62 +1,59 @@
-"""Queries and writes over the tables. Every function takes a Session; the caller owns the
-transaction (begins, commits, rolls back) and, on SQLite, declares writes with
-``db.engine.begin_write`` first.
+"""Queries and writes over the enrolments table, and the enrolments table as pages read it.
+Every function takes a Session; the caller owns the transaction (begins, commits, rolls back)
+and, on SQLite, declares writes with ``db.engine.begin_write`` first.
 
-The enrolments table is read through ``EnrolmentFilter`` + ``EnrolmentSort`` with ``page`` /
-``count`` / ``stream``; rows come back as ``EnrolmentRow`` (no QR image, no ORM object).
+The table is read with a filter and a sort (``TableFilter``, ``TableSort``: the use-case layer
+passes its own records) through ``page`` / ``count`` / ``stream``; rows come back as
+``EnrolmentRow`` (no QR image, no ORM object), built by keyword from one labelled select.
+Queries of active enrolments use ``ACTIVE_STATUSES``, the predicate of the partial indexes.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, Protocol
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from db.models import ACTIVE_STATUSES, Account, Enrolment, EnrolmentEvent
+from db.models import ACTIVE_STATUSES, Account, Enrolment
 
-SortColumn = Literal["issued_at", "username", "status", "expires_at", "finished_at", "id"]
-SORT_COLUMNS: tuple[str, ...] = get_args(SortColumn)
 STREAM_BATCH = 500
 AnySelect = Select[*tuple[Any, ...]]
 
 
-@dataclass(frozen=True)
-class EnrolmentFilter:
-    """Which enrolments to show; empty fields match everything.
+class TableFilter(Protocol):
+    """Which rows to read; empty fields match everything. ``username`` is matched as a
+    substring of ``accounts.username_key``; ``issued_from`` is inclusive, ``issued_to``
+    exclusive."""
 
-    ``username`` is matched as a substring of ``accounts.username_key`` (the normalised,
-    case-folded form), so callers pass it through the same normalisation first; the use-case
-    layer does. ``issued_from`` is inclusive, ``issued_to`` exclusive. ``campaign_id`` keeps
-    the enrolments issued in that campaign.
-    """
+    @property
+    def statuses(self) -> Collection[str]: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def issued_from(self) -> datetime | None: ...
+    @property
+    def issued_to(self) -> datetime | None: ...
+    @property
+    def campaign_id(self) -> int | None: ...
 
-    statuses: frozenset[str] = frozenset()
-    username: str = ""
-    issued_from: datetime | None = None
-    issued_to: datetime | None = None
-    campaign_id: int | None = None
 
+class TableSort(Protocol):
+    """One column of ``SORTABLE``, then id as the tie-breaker."""
 
-@dataclass(frozen=True)
-class EnrolmentSort:
-    """Order of the enrolments table: one whitelisted column, then id as the tie-breaker."""
-
-    column: SortColumn = "issued_at"
-    descending: bool = True
-
-    def __post_init__(self) -> None:
-        if self.column not in SORT_COLUMNS:
-            raise ValueError(f"cannot sort by {self.column!r}; choose one of {SORT_COLUMNS}")
+    @property
+    def column(self) -> str: ...
+    @property
+    def descending(self) -> bool: ...
 
 
 @dataclass(frozen=True)
 class EnrolmentRow:
-    """One line of the enrolments table."""
+    """One line of the enrolments table; each field is the column of the same name."""
 
     id: int
     account_id: uuid.UUID
@@ -71,69 +68,15 @@ class EnrolmentRow:
     issued_by: str
 
 
-@dataclass(frozen=True)
-class AccountRow:
-    """An account with its newest enrolment's id and status (None when it has none)."""
-
-    account: Account
-    latest_enrolment_id: int | None
-    latest_status: str | None
-
-
-# --- accounts -------------------------------------------------------------------------------
-
-
-def add_account(session: Session, account: Account) -> Account:
-    """Insert ``account`` (flushed, so a duplicate key raises here)."""
-    session.add(account)
-    session.flush()
-    return account
-
-
-def get_account(session: Session, account_id: uuid.UUID, *, lock: bool = False) -> Account | None:
-    """The account, or None; ``lock`` takes a row lock (PostgreSQL) until the transaction ends."""
-    query = select(Account).where(Account.id == account_id)
-    if lock:
-        query = query.with_for_update()
-    return session.scalars(query).one_or_none()
-
-
-def find_account(session: Session, username_key: str) -> Account | None:
-    """The account whose normalised username is ``username_key``."""
-    return session.scalars(select(Account).where(Account.username_key == username_key)).first()
-
-
-def search_accounts(session: Session, key_contains: str, limit: int) -> list[AccountRow]:
-    """Accounts whose ``username_key`` contains ``key_contains``, by name, with latest status."""
-    latest_id = (
-        select(func.max(Enrolment.id))
-        .where(Enrolment.account_id == Account.id)
-        .correlate(Account)
-        .scalar_subquery()
-    )
-    query = (
-        select(Account, Enrolment.id, Enrolment.status)
-        .outerjoin(Enrolment, Enrolment.id == latest_id)
-        .order_by(Account.username_key)
-        .limit(limit)
-    )
-    if key_contains:
-        query = query.where(Account.username_key.contains(key_contains, autoescape=True))
-    return [AccountRow(a, eid, status) for a, eid, status in session.execute(query)]
-
-
-def latest_enrolment_of(session: Session, account_id: uuid.UUID) -> tuple[int, str] | None:
-    """(id, status) of the account's newest enrolment."""
-    row = session.execute(
-        select(Enrolment.id, Enrolment.status)
-        .where(Enrolment.account_id == account_id)
-        .order_by(Enrolment.id.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
-# --- enrolments -----------------------------------------------------------------------------
+#: The table's sortable columns by name.
+SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
+    "issued_at": Enrolment.issued_at,
+    "username": Account.username_key,
+    "status": Enrolment.status,
+    "expires_at": Enrolment.expires_at,
+    "finished_at": Enrolment.finished_at,
+    "id": Enrolment.id,
+}
 
 
 def add_enrolment(session: Session, enrolment: Enrolment) -> Enrolment:
@@ -230,34 +173,18 @@ def claim_due(
     return [(row[0], row[1]) for row in session.execute(statement)]
 
 
-# --- events ---------------------------------------------------------------------------------
-
-
-def add_event(session: Session, event: EnrolmentEvent) -> EnrolmentEvent:
-    """Append ``event`` to its enrolment's history."""
-    session.add(event)
-    session.flush()
-    return event
-
-
-def list_events(session: Session, enrolment_id: int) -> list[EnrolmentEvent]:
-    """The enrolment's history, oldest first."""
-    query = select(EnrolmentEvent).where(EnrolmentEvent.enrolment_id == enrolment_id)
-    return list(session.scalars(query.order_by(EnrolmentEvent.id)))
-
-
 # --- the enrolments table -------------------------------------------------------------------
 
 
 def page(
-    session: Session, where: EnrolmentFilter, sort: EnrolmentSort, limit: int, offset: int = 0
+    session: Session, where: TableFilter, sort: TableSort, limit: int, offset: int = 0
 ) -> list[EnrolmentRow]:
     """One page of the enrolments table."""
-    query = _ordered(_filtered(_rows(), where), sort).limit(limit).offset(offset)
-    return [EnrolmentRow(*row) for row in session.execute(query)]
+    query = _ordered(_filtered(rows(), where), sort).limit(limit).offset(offset)
+    return [EnrolmentRow(**row._mapping) for row in session.execute(query)]
 
 
-def count(session: Session, where: EnrolmentFilter, cap: int | None = None) -> int:
+def count(session: Session, where: TableFilter, cap: int | None = None) -> int:
     """How many enrolments match ``where``. With ``cap``, counting stops after ``cap + 1``
     matches (a result above ``cap`` means "more than ``cap``"), so its cost follows the cap,
     not the size of the table: an exact count visits every matching index entry."""
@@ -273,30 +200,23 @@ def count(session: Session, where: EnrolmentFilter, cap: int | None = None) -> i
     return int(session.scalar(query) or 0)
 
 
-def stream(session: Session, where: EnrolmentFilter, sort: EnrolmentSort) -> Iterator[EnrolmentRow]:
+def stream(session: Session, where: TableFilter, sort: TableSort) -> Iterator[EnrolmentRow]:
     """Every matching row, fetched in batches (a server-side cursor on PostgreSQL)."""
-    query = _ordered(_filtered(_rows(), where), sort).execution_options(yield_per=STREAM_BATCH)
+    query = _ordered(_filtered(rows(), where), sort).execution_options(yield_per=STREAM_BATCH)
     for row in session.execute(query):
-        yield EnrolmentRow(*row)
+        yield EnrolmentRow(**row._mapping)
 
 
-def _rows() -> AnySelect:
-    return select(
-        Enrolment.id,
-        Enrolment.account_id,
-        Account.username,
-        Enrolment.status,
-        Enrolment.api_status,
-        Enrolment.issued_at,
-        Enrolment.expires_at,
-        Enrolment.finished_at,
-        Enrolment.device_name,
-        Enrolment.last_error,
-        Enrolment.issued_by,
-    ).join(Account, Account.id == Enrolment.account_id)
+def rows() -> AnySelect:
+    """The select of every ``EnrolmentRow``, each column labelled with its field's name."""
+    columns = [
+        (Account.username if f.name == "username" else getattr(Enrolment, f.name)).label(f.name)
+        for f in fields(EnrolmentRow)
+    ]
+    return select(*columns).join(Account, Account.id == Enrolment.account_id)
 
 
-def _filtered(query: AnySelect, where: EnrolmentFilter) -> AnySelect:
+def _filtered(query: AnySelect, where: TableFilter) -> AnySelect:
     if where.statuses:
         query = query.where(Enrolment.status.in_(sorted(where.statuses)))
     if where.username:
@@ -310,10 +230,10 @@ def _filtered(query: AnySelect, where: EnrolmentFilter) -> AnySelect:
     return query
 
 
-def _ordered(query: AnySelect, sort: EnrolmentSort) -> AnySelect:
-    if sort.column not in SORT_COLUMNS:
+def _ordered(query: AnySelect, sort: TableSort) -> AnySelect:
+    column = SORTABLE.get(sort.column)
+    if column is None:
         raise ValueError(f"cannot sort by {sort.column!r}")
-    column = Account.username_key if sort.column == "username" else getattr(Enrolment, sort.column)
     keys: Sequence[Any] = (column, Enrolment.id) if sort.column != "id" else (Enrolment.id,)
     if sort.descending:
         keys = [key.desc() for key in keys]
