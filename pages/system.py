@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from dashboard import ui
-from dashboard.omi.client import Connectivity
+from dashboard.omi.records import Connectivity
 from dashboard.views.system import database_info, setting_lines
 
 ui.guard("system")

@@ -42,7 +42,6 @@ NOT_YET = {
     "pages/registration.py",
     "pages/system.py",
     "dashboard/usecases/campaigns.py",
-    "dashboard/omi/client.py",
     "dashboard/settings.py",
     "dashboard/ui/__init__.py",
     "dashboard/usecases/bulk.py",

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.domain.statuses import TRANSITIONS, Outcome, can_move, classify, remote_target
 from dashboard.errors import ConflictError
-from dashboard.omi.client import RemoteStatus
+from dashboard.omi.records import RemoteStatus
 from dashboard.usecases.console import ACTIVE, TERMINAL, Console, EnrolmentView, Status
 from db.models import ACTIVE_STATUSES
 from simulator.embedded import RunningSimulator

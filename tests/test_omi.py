@@ -34,7 +34,8 @@ from dashboard.errors import (
     ApiRateLimited,
     ApiUnavailable,
 )
-from dashboard.omi.client import Connectivity, OmiClient, QrCode, RemoteStatus
+from dashboard.omi.client import OmiClient
+from dashboard.omi.records import Connectivity, QrCode, RemoteStatus
 from dashboard.settings import ClientAuth, OmiSettings, Secret
 from simulator.embedded import RunningSimulator
 from tests.conftest import StartSimulator
@@ -683,7 +684,7 @@ def test_each_call_is_logged(sim: Sim, client: OmiClient, caplog: pytest.LogCapt
     sim.fault("enrol", 500)
     user = enrolled_user(client)
     client.status(user)
-    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.omi.client"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.omi"]
     assert any(line.startswith("POST /auth/oauth2.0/v1/token → 200") for line in lines), lines
     assert any(
         line.startswith("POST /omi/qr/enrol → 200") and "1 retries" in line for line in lines
@@ -707,7 +708,7 @@ def test_a_failed_token_is_logged_once_and_the_call_as_not_sent(
     error = harness.raises(ApiUnavailable, lambda: client.enrol(uuid.uuid4()))
     assert error.__cause__ is None
     assert error.__context__ is None
-    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.omi.client"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.omi"]
     assert lines == [
         line for line in lines if "2 retries: ApiUnavailable" in line or "not sent" in line
     ]

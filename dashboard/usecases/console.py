@@ -24,7 +24,8 @@ from dashboard.domain.clock import utc_now
 from dashboard.domain.csv_text import csv_line
 from dashboard.domain.statuses import ACTIVE, TERMINAL, TRANSITIONS, Status, can_move, remote_target
 from dashboard.errors import ApiError, ConflictError, InputError, NotFoundError
-from dashboard.omi.client import OmiClient, RemoteStatus
+from dashboard.omi.client import OmiClient
+from dashboard.omi.records import RemoteStatus
 from dashboard.usecases.transactions import reading, writing
 from db import models
 from db import repository as repo
