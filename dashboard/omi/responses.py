@@ -21,6 +21,8 @@ from PIL import Image
 from dashboard.errors import ApiProtocolError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: The most of a server's own words (an ``error_description``) that goes into a sentence.
+MAX_SAID = 200
 
 _SCOPE_PARAM = re.compile(r'scope\s*=\s*"([^"]*)"', re.IGNORECASE)
 
@@ -59,6 +61,22 @@ def error_code(response: httpx2.Response) -> str:
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         return plain(body["error"], 80)
     return "no error code"
+
+
+def oauth_error(response: httpx2.Response, hide: Iterable[str]) -> tuple[str, str]:
+    """A token endpoint's ``error`` and ``error_description`` (RFC 6749 §5.2) as plain text.
+
+    Empty strings when absent. Every text in ``hide`` (the secret in each form it was sent)
+    is masked, in case the server echoes what it was given.
+    """
+    body = json_or_none(response)
+    if not isinstance(body, dict):
+        return "", ""
+    error, description = body.get("error"), body.get("error_description")
+    return (
+        plain(error, 40, hide) if isinstance(error, str) else "",
+        plain(description, MAX_SAID, hide) if isinstance(description, str) else "",
+    )
 
 
 def plain(text: str, limit: int, hide: Iterable[str] = ()) -> str:

@@ -8,18 +8,20 @@ lifetime)`` before it expires, so calls rarely meet a 401.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx2
 from authlib.integrations.httpx_client import OAuth2Client
 
 from dashboard.errors import ApiAuthError, ApiError, ApiProtocolError
-from dashboard.omi.responses import json_or_none
+from dashboard.omi.responses import json_or_none, oauth_error
 from dashboard.omi.retry import Transient, overloaded, retrying, transport_failure
 from dashboard.settings import OmiSettings
 
@@ -42,8 +44,8 @@ class Token:
 
 
 def oauth_client(settings: OmiSettings) -> OAuth2Client:
-    """The one HTTP client for a tenant: authlib's, which fetches the token and sends the calls."""
-    return OAuth2Client(
+    """The one HTTP client for a tenant: authlib's, sending Basic credentials as the RFC says."""
+    http = OAuth2Client(
         client_id=settings.client_id,
         client_secret=settings.client_secret.reveal(),
         token_endpoint_auth_method=settings.client_auth,
@@ -55,6 +57,26 @@ def oauth_client(settings: OmiSettings) -> OAuth2Client:
         # A proxy from the environment must not capture the embedded simulator on loopback.
         trust_env=not is_loopback(settings.base_url),
     )
+    http.register_client_auth_method(("client_secret_basic", client_secret_basic))
+    return http
+
+
+def basic_pair(client_id: str, secret: str) -> str:
+    """The base64 of HTTP Basic client credentials, each part form-urlencoded first."""
+    pair = f"{quote_plus(client_id)}:{quote_plus(secret)}"
+    return base64.b64encode(pair.encode("ascii")).decode("ascii")
+
+
+def client_secret_basic(
+    auth: Any, method: str, uri: str, headers: dict[str, str], body: str
+) -> tuple[str, dict[str, str], str]:
+    """authlib's auth method ``client_secret_basic``, per RFC 6749 §2.3.1.
+
+    authlib's own sends id and secret raw: a secret with ``+``, ``%`` or ``:`` then fails
+    against a server that decodes them as the RFC says.
+    """
+    headers["Authorization"] = "Basic " + basic_pair(auth.client_id, auth.client_secret or "")
+    return uri, headers, body
 
 
 class Tokens:
@@ -67,6 +89,14 @@ class Tokens:
         self._token: Token | None = None
         self._last_status: int | None = None
         self.where = f"POST {httpx2.URL(settings.absolute_token_url).path or '/'}"
+        secret = settings.client_secret.reveal()
+        # the secret in every form it is sent, masked in case a server echoes it
+        self._hide = (
+            secret,
+            quote_plus(secret),
+            quote(secret, safe=""),
+            basic_pair(settings.client_id, secret),
+        )
         http.register_compliance_hook("access_token_response", self._check_response)
 
     def current(self) -> Token:
@@ -121,11 +151,9 @@ class Tokens:
             return response
         if code == 429 or code >= 500:
             raise overloaded(response, where, "token endpoint", self._settings)
-        body = json_or_none(response)
-        error = (
-            body["error"] if isinstance(body, dict) and isinstance(body.get("error"), str) else ""
-        )
-        answer = f"{where} → {code}"
+        error, description = oauth_error(response, self._hide)
+        answer = f"{where} → {code}" + (f" {error}" if error else "")
+        answer += f': "{description}"' if description else ""
         if error == "invalid_client" or (code == 401 and not error):
             raise ApiAuthError(
                 f"The client id or secret was refused by the token endpoint ({answer}); "
@@ -140,7 +168,7 @@ class Tokens:
             )
         if error:
             raise ApiAuthError(
-                f"The token endpoint refused the token request with {error} ({answer}); "
+                f"The token endpoint refused the token request ({answer}); "
                 "check OMI_TOKEN_URL and OMI_CLIENT_AUTH.",
                 status_code=code,
             )

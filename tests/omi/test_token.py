@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from typing import Any
+from urllib.parse import quote_plus
 
 import pytest
 
@@ -119,3 +120,57 @@ def test_a_failed_check_keeps_the_working_token(harness: Harness, sim: Sim) -> N
     harness.texts.append(result.message)
     assert client.status(user).value == "PENDING"
     assert sim.stats(TOKEN) == {"200": 1, "500": 1}
+
+
+# RFC 6749 §2.3.1: what generated secrets contain, and what authlib used to send raw
+RESERVED = "a+b/c%2Fd:e=f&g h"
+NON_ASCII = "pässwörd-€-ключ"
+
+
+@pytest.mark.parametrize("method", ["client_secret_post", "client_secret_basic"])
+@pytest.mark.parametrize("kind", [RESERVED, NON_ASCII], ids=["reserved", "non-ascii"])
+def test_a_secret_with_any_characters_works_with_both_methods(
+    harness: Harness, method: ClientAuth, kind: str
+) -> None:
+    secret = f"{kind}-{harness.secret}"
+    sim = harness.sim(client_secret=secret)
+    client = harness.client(sim, client_auth=method)
+    assert client.check().ok
+    user = enrolled_user(client)
+    assert client.status(user).value == "PENDING"
+    assert sim.stats(TOKEN) == {"200": 1}, "check keeps its token for the calls"
+
+    near = Secret(secret.replace("+", " ").replace("ä", "a"))  # where an encoding slip lands
+    other = harness.client(sim, client_auth=method, client_secret=near)
+    harness.raises(ApiAuthError, lambda: other.enrol(uuid.uuid4()), match="refused")
+
+
+def test_the_token_endpoint_s_own_words_are_in_the_sentence(harness: Harness, sim: Sim) -> None:
+    wrong = harness.client(sim, client_secret=Secret("nope"))
+    error = harness.raises(ApiAuthError, lambda: wrong.enrol(uuid.uuid4()))
+    assert '→ 401 invalid_client: "unknown client or wrong secret")' in str(error)
+
+    scoped = harness.client(sim, scopes=("credential:omi:nothing",))
+    error = harness.raises(ApiAuthError, lambda: scoped.enrol(uuid.uuid4()), match="OMI_SCOPES")
+    assert 'invalid_scope: "scope not allowed for this client: credential:omi:nothing"' in str(
+        error
+    )
+
+    sim.fault("token", 400, json={"error": "invalid_request", "error_description": "no Basic"})
+    right = harness.client(sim)
+    error = harness.raises(ApiAuthError, lambda: right.enrol(uuid.uuid4()))
+    assert f'({TOKEN} → 400 invalid_request: "no Basic"); check OMI_TOKEN_URL' in str(error)
+
+
+def test_an_echoed_secret_is_hidden_and_the_words_are_plain_and_short(harness: Harness) -> None:
+    secret = f"{RESERVED}-{harness.secret}"
+    sim = harness.sim(client_secret=secret)
+    echo = f"got {secret} or {quote_plus(secret)}\n\x1b[31m{'x' * 500}"
+    sim.fault("token", 400, json={"error": "invalid_request\r\n", "error_description": echo})
+    client = harness.client(sim)
+    error = harness.raises(ApiAuthError, lambda: client.enrol(uuid.uuid4()))
+    said = str(error).partition(": ")[2].partition('"); check')[0]
+    assert said.startswith('"got [hidden] or [hidden] [31mxxx')
+    assert len(said) <= 201
+    assert said.endswith("…")
+    assert not any(c in str(error) for c in "\r\n\x1b")
