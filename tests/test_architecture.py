@@ -36,7 +36,6 @@ NOT_YET = {
     "pages/enrolments.py",
     "pages/overview.py",
     "pages/registration.py",
-    "dashboard/omi/client.py",
     "dashboard/ui/__init__.py",
 }
 

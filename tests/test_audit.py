@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.domain.statuses import classify
 from dashboard.errors import InputError
-from dashboard.omi.client import RemoteStatus
+from dashboard.omi.records import RemoteStatus
 from dashboard.usecases.audit import AuditTrail, make_filter
 from db.engine import session_factory
 from simulator.embedded import RunningSimulator

@@ -216,7 +216,7 @@ def test_table_input_is_checked(console: Console) -> None:
 
 def test_csv_defuses_formulas(console: Console) -> None:
     from dashboard.domain.statuses import Outcome
-    from dashboard.omi.client import RemoteStatus
+    from dashboard.omi.records import RemoteStatus
 
     account = console.accounts.create("mallory", actor="op")
     issued = console.enrolments.issue(account.id, actor="op")

@@ -20,7 +20,7 @@ from dashboard.domain.statuses import (
     remote_target,
 )
 from dashboard.errors import ConflictError
-from dashboard.omi.client import RemoteStatus
+from dashboard.omi.records import RemoteStatus
 from db.models import ACTIVE_STATUSES
 from simulator.embedded import RunningSimulator
 from tests.console_support import Console, open_console

@@ -19,7 +19,8 @@ from dashboard.domain.clock import iso, utc_now
 from dashboard.domain.records import EnrolmentView, EventView
 from dashboard.domain.statuses import ACTIVE, TERMINAL, Status, can_move, remote_target
 from dashboard.errors import ConflictError, NotFoundError
-from dashboard.omi.client import OmiClient, RemoteStatus
+from dashboard.omi.client import OmiClient
+from dashboard.omi.records import RemoteStatus
 from dashboard.usecases import inputs
 from dashboard.usecases.transactions import reading, writing
 from db import accounts, events

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.omi.client import Connectivity, OmiClient
+from dashboard.omi.client import OmiClient
+from dashboard.omi.records import Connectivity
 from dashboard.poller import Poller, PollerHealth
 from dashboard.settings import OmiSettings, Settings
 from dashboard.usecases.database import Database

@@ -1,0 +1,225 @@
+"""The access token: one per process, fetched through authlib, renewed before it expires.
+
+Fetched with authlib's ``OAuth2Client`` (client credentials, the configured auth method and
+scopes), kept by us rather than by authlib, and fetched or renewed under one re-entrant lock,
+so any number of threads cause one token request. It is renewed ``min(30 s, 10 % of its
+lifetime)`` before it expires, so calls rarely meet a 401.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+import httpx2
+from authlib.integrations.httpx_client import OAuth2Client
+
+from dashboard.errors import ApiAuthError, ApiError, ApiProtocolError
+from dashboard.omi.responses import json_or_none, oauth_error
+from dashboard.omi.retry import Transient, overloaded, retrying, transport_failure
+from dashboard.settings import OmiSettings
+
+#: Renew the token this long before it expires, at most (10 % of its lifetime when shorter).
+RENEW_MARGIN = 30.0
+#: Assumed lifetime of a token whose answer has no ``expires_in``.
+DEFAULT_LIFETIME = 3600
+
+
+@dataclass(frozen=True)
+class Token:
+    """An access token, the scopes it grants, and when to renew it (``time.monotonic()``)."""
+
+    value: str
+    scopes: tuple[str, ...]
+    renew_at: float
+
+    def __repr__(self) -> str:
+        return f"Token(scopes={self.scopes!r}, renew_at={self.renew_at:.1f})"
+
+
+def oauth_client(settings: OmiSettings) -> OAuth2Client:
+    """The one HTTP client for a tenant: authlib's, sending Basic credentials as the RFC says."""
+    http = OAuth2Client(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret.get_secret_value(),
+        token_endpoint_auth_method=settings.client_auth,
+        scope=" ".join(settings.scopes) or None,
+        base_url=settings.base_url,
+        timeout=httpx2.Timeout(settings.timeout),
+        token_endpoint=settings.absolute_token_url,
+        grant_type="client_credentials",
+        # A proxy from the environment must not capture the embedded simulator on loopback.
+        trust_env=not is_loopback(settings.base_url),
+    )
+    http.register_client_auth_method(("client_secret_basic", client_secret_basic))
+    return http
+
+
+def basic_pair(client_id: str, secret: str) -> str:
+    """The base64 of HTTP Basic client credentials, each part form-urlencoded first."""
+    pair = f"{quote_plus(client_id)}:{quote_plus(secret)}"
+    return base64.b64encode(pair.encode("ascii")).decode("ascii")
+
+
+def client_secret_basic(
+    auth: Any, method: str, uri: str, headers: dict[str, str], body: str
+) -> tuple[str, dict[str, str], str]:
+    """authlib's auth method ``client_secret_basic``, per RFC 6749 §2.3.1.
+
+    authlib's own sends id and secret raw: a secret with ``+``, ``%`` or ``:`` then fails
+    against a server that decodes them as the RFC says.
+    """
+    headers["Authorization"] = "Basic " + basic_pair(auth.client_id, auth.client_secret or "")
+    return uri, headers, body
+
+
+class Tokens:
+    """The shared token of one client: ``current()`` for calls, ``fresh()`` for a check."""
+
+    def __init__(self, http: OAuth2Client, settings: OmiSettings) -> None:
+        self._http = http
+        self._settings = settings
+        self._lock = threading.RLock()
+        self._token: Token | None = None
+        self._last_status: int | None = None
+        self.where = f"POST {httpx2.URL(settings.absolute_token_url).path or '/'}"
+        secret = settings.client_secret.get_secret_value()
+        # the secret in every form it is sent, masked in case a server echoes it
+        self._hide = (
+            secret,
+            quote_plus(secret),
+            quote(secret, safe=""),
+            basic_pair(settings.client_id, secret),
+        )
+        http.register_compliance_hook("access_token_response", self._check_response)
+
+    def current(self) -> Token:
+        """The shared token, fetched or renewed under the lock (one request for all threads)."""
+        with self._lock:
+            token = self._token
+            if token is None or time.monotonic() >= token.renew_at:
+                self._token = token = self._fetch()
+            return token
+
+    def fresh(self) -> Token:
+        """A newly fetched token, kept for later calls; a failure keeps the current one."""
+        with self._lock:
+            self._token = token = self._fetch()
+            return token
+
+    def drop(self, token: Token) -> None:
+        """Forget ``token`` unless another thread already replaced it."""
+        with self._lock:
+            if self._token is token:
+                self._token = None
+
+    def _fetch(self) -> Token:
+        return retrying(self.where, self._request, self._settings, idempotent=True)
+
+    def _request(self) -> Token:
+        """One token request through authlib (the caller holds the lock)."""
+        started = time.monotonic()
+        try:
+            raw = self._http.fetch_token(grant_type="client_credentials")
+        except (Transient, ApiError):
+            raise  # from our hook, which vets every response before authlib parses it
+        except httpx2.TransportError as exc:
+            failure: Transient | ApiError = transport_failure(exc, self.where, self._settings)
+        except Exception:  # authlib's OAuthError/ValueError: a 200 that is no JSON token
+            failure = ApiProtocolError(
+                f"The token endpoint's answer to {self.where} is not a JSON token.",
+                status_code=self._last_status,
+            )
+        else:
+            return self._parse(raw, started)
+        # Raised outside the except blocks on purpose: no __context__ pointing at an httpx2
+        # exception whose request holds the client secret.
+        raise failure
+
+    def _check_response(self, response: httpx2.Response) -> httpx2.Response:
+        """authlib's hook, run before it parses: translate every failure here."""
+        where = self.where
+        self._last_status = code = response.status_code
+        if code == 200:
+            vet(json_or_none(response), where)
+            return response
+        if code == 429 or code >= 500:
+            raise overloaded(response, where, "token endpoint", self._settings)
+        error, description = oauth_error(response, self._hide)
+        answer = f"{where} → {code}" + (f" {error}" if error else "")
+        answer += f': "{description}"' if description else ""
+        if error == "invalid_client" or (code == 401 and not error):
+            raise ApiAuthError(
+                f"The client id or secret was refused by the token endpoint ({answer}); "
+                "check OMI_CLIENT_ID, OMI_CLIENT_SECRET and OMI_CLIENT_AUTH.",
+                status_code=code,
+            )
+        if error == "invalid_scope":
+            raise ApiAuthError(
+                f"The token endpoint refused the scopes {' '.join(self._settings.scopes)!r} "
+                f"({answer}); check OMI_SCOPES and the client's grants.",
+                status_code=code,
+            )
+        if error:
+            raise ApiAuthError(
+                f"The token endpoint refused the token request ({answer}); "
+                "check OMI_TOKEN_URL and OMI_CLIENT_AUTH.",
+                status_code=code,
+            )
+        raise ApiProtocolError(
+            f"The token endpoint answered {where} with unexpected HTTP {code}; "
+            "check OMI_TOKEN_URL.",
+            status_code=code,
+        )
+
+    def _parse(self, raw: Mapping[str, Any], started: float) -> Token:
+        """Our record of a token ``vet`` accepted."""
+        lifetime = float(raw.get("expires_in", DEFAULT_LIFETIME))
+        scope = raw.get("scope")
+        # RFC 6749 §5.1: an omitted scope means the scope requested
+        scopes = self._settings.scopes if scope is None else tuple(str(scope).split())
+        margin = min(RENEW_MARGIN, lifetime * 0.1)
+        return Token(
+            value=str(raw["access_token"]), scopes=scopes, renew_at=started + lifetime - margin
+        )
+
+
+def vet(raw: object, where: str) -> None:
+    """Refuse a 200 that is no usable token before authlib parses it (with its own errors)."""
+    if not isinstance(raw, dict):
+        raise ApiProtocolError(f"The answer to {where} is not a JSON token.", status_code=200)
+    value = raw.get("access_token")
+    if not isinstance(value, str) or not value:
+        raise ApiProtocolError(f"The answer to {where} has no access_token.", status_code=200)
+    kind = raw.get("token_type", "Bearer")
+    if not isinstance(kind, str) or kind.lower() != "bearer":
+        raise ApiProtocolError(
+            f"The answer to {where} is not a Bearer token (token_type {str(kind)[:20]!r}).",
+            status_code=200,
+        )
+    lifetime = raw.get("expires_in", DEFAULT_LIFETIME)
+    if isinstance(lifetime, bool) or not isinstance(lifetime, int | float) or lifetime <= 0:
+        raise ApiProtocolError(
+            f"The answer to {where} has an unusable expires_in ({str(lifetime)[:20]!r}).",
+            status_code=200,
+        )
+    scope = raw.get("scope")
+    if scope is not None and not isinstance(scope, str):
+        raise ApiProtocolError(f"The scope in the answer to {where} is not text.", status_code=200)
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine (``localhost`` or a loopback address)."""
+    host = httpx2.URL(url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
