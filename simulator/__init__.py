@@ -1,7 +1,9 @@
 """A Mobile Identity API simulator; imports nothing from dashboard/ or db/.
 
-It serves the reference contract of ``shared/omi-contract.md`` (token, enrol, status), the
-device page a QR code opens, and ``/_sim/`` controls for tests and demos.
+It serves the reference contract of ``shared/omi-contract.md`` (token, enrol, status, and the
+identity store as SCIM 1.1 under ``/scim/v1``), the device page a QR code opens, and ``/_sim/``
+controls for tests and demos. ``--no-accept-any-user`` makes enrol and status refuse (404) a
+user id the SCIM store does not hold, as a tenant does.
 
 Standalone: ``python -m simulator --port 8700`` (prints its URL and demo credentials).
 Embedded: ``simulator.embedded.start(SimConfig(...))`` runs it on a daemon thread.

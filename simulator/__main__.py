@@ -32,6 +32,12 @@ def parse_args(argv: Sequence[str] | None = None) -> SimConfig:
         default=None,
         help="serve /_sim/ controls on a non-loopback host too",
     )
+    parser.add_argument(
+        "--accept-any-user",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.accept_any_user,
+        help="enrol and report on any user id, not only users of the SCIM store",
+    )
     args = parser.parse_args(argv)
     try:
         return SimConfig(
@@ -43,6 +49,7 @@ def parse_args(argv: Sequence[str] | None = None) -> SimConfig:
             qr_ttl=args.qr_ttl,
             token_ttl=args.token_ttl,
             allow_controls=args.allow_controls,
+            accept_any_user=args.accept_any_user,
         )
     except ValueError as exc:
         parser.error(str(exc))

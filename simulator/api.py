@@ -32,12 +32,21 @@ def normalise_user_id(value: Any) -> str | None:
     return str(uuid.UUID(value))
 
 
+def unknown_user(request: Request, user_id: str) -> Response | None:
+    """404 ``user_not_found`` unless the store holds ``user_id`` or any user is accepted."""
+    config: SimConfig = request.app.state.config
+    store: Store = request.app.state.store
+    if config.accept_any_user or store.get_user(user_id) is not None:
+        return None
+    return errors.user_not_found()
+
+
 def device_url(config: SimConfig, code: str) -> str:
     """The one-time URL the QR code encodes."""
     return f"{config.public_url}/device/enrol/{code}"
 
 
-def _check_token(request: Request, scope: str) -> Response | None:
+def check_token(request: Request, scope: str) -> Response | None:
     """An RFC 6750 error response, or None when the bearer token is live and has ``scope``."""
     store: Store = request.app.state.store
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
@@ -52,7 +61,8 @@ def _check_token(request: Request, scope: str) -> Response | None:
     return None
 
 
-def _is_json(request: Request) -> bool:
+def is_json(request: Request) -> bool:
+    """Whether the request body is declared as JSON (``application/json`` or ``*+json``)."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     return media_type == "application/json" or media_type.endswith("+json")
 
@@ -60,10 +70,10 @@ def _is_json(request: Request) -> bool:
 @faultable("enrol")
 async def enrol(request: Request) -> Response:
     """Issue a QR code for ``userId``, superseding the user's open enrolment."""
-    refused = _check_token(request, ENROL_SCOPE)
+    refused = check_token(request, ENROL_SCOPE)
     if refused is not None:
         return refused
-    if not _is_json(request):
+    if not is_json(request):
         return errors.invalid_request("the body must be application/json")
     try:
         payload = json.loads(await request.body())
@@ -74,6 +84,9 @@ async def enrol(request: Request) -> Response:
     user_id = normalise_user_id(payload["userId"])
     if user_id is None:
         return errors.invalid_request("userId must be a UUID")
+    refused = unknown_user(request, user_id)
+    if refused is not None:
+        return refused
     config: SimConfig = request.app.state.config
     store: Store = request.app.state.store
     code = secrets.token_urlsafe(24)
@@ -101,7 +114,7 @@ async def enrol(request: Request) -> Response:
 @faultable("status")
 async def status(request: Request) -> Response:
     """Report the user's current enrolment status."""
-    refused = _check_token(request, STATUS_SCOPE)
+    refused = check_token(request, STATUS_SCOPE)
     if refused is not None:
         return refused
     raw = request.query_params.get("userId")
@@ -110,6 +123,9 @@ async def status(request: Request) -> Response:
     user_id = normalise_user_id(raw)
     if user_id is None:
         return errors.invalid_request("userId must be a UUID")
+    refused = unknown_user(request, user_id)
+    if refused is not None:
+        return refused
     store: Store = request.app.state.store
     with store.lock:
         enrolment = store.enrolments.get(user_id)

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from simulator import api, controls, device, oauth
+from simulator import api, controls, device, oauth, scim
 from simulator.config import SimConfig, resolve
 from simulator.state import Store
 
@@ -19,7 +19,9 @@ TOKEN_PATH = "/auth/oauth2.0/v1/token"  # noqa: S105 - a path, not a secret
 ENROL_PATH = "/omi/qr/enrol"
 STATUS_PATH = "/omi/qr/enrol/status"
 DEVICE_PATH = "/device/enrol/{code}"
-COUNTED = frozenset({TOKEN_PATH, ENROL_PATH, STATUS_PATH, DEVICE_PATH})
+COUNTED = frozenset(
+    {TOKEN_PATH, ENROL_PATH, STATUS_PATH, DEVICE_PATH, scim.USERS_PATH, scim.USER_PATH}
+)
 
 
 class CountRequests:
@@ -68,6 +70,9 @@ def create_app(config: SimConfig, *, store: Store | None = None) -> Starlette:
         Route(ENROL_PATH, api.enrol, methods=["POST"]),
         Route(STATUS_PATH, api.status, methods=["GET"]),
         Route(DEVICE_PATH, device.device_page, methods=["GET", "POST"]),
+        Route(scim.USERS_PATH, scim.create_user, methods=["POST"]),
+        Route(scim.USERS_PATH, scim.query_users, methods=["GET"]),
+        Route(scim.USER_PATH, scim.get_user, methods=["GET"], name="scim_user"),
         Route("/_sim/health", _health, methods=["GET"]),
         *controls.ROUTES,
     ]

@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 
 ENROL_SCOPE = "credential:omi:enrol:qr:admin:post"
 STATUS_SCOPE = "credential:omi:enrol:status:get"
+SCIM_POST_SCOPE = "SCIM:user:post"
+SCIM_GET_SCOPE = "SCIM:user:get"
+SCIM_QUERY_SCOPE = "SCIM:user:query"
+SCIM_SCOPES = (SCIM_POST_SCOPE, SCIM_GET_SCOPE, SCIM_QUERY_SCOPE)
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 - names, not a bind
 
 
@@ -18,7 +22,8 @@ class SimConfig:
 
     ``port=0`` picks a free port; ``client_secret=""`` generates a random one;
     ``public_url=None`` means the base URL the simulator is reached on; ``allow_controls=None``
-    opens the ``/_sim/`` routes only when ``host`` is a loopback address.
+    opens the ``/_sim/`` routes only when ``host`` is a loopback address;
+    ``accept_any_user`` lets enrol and status take a user id the SCIM store does not hold.
     """
 
     host: str = "127.0.0.1"
@@ -28,8 +33,10 @@ class SimConfig:
     client_secret: str = field(default="", repr=False)
     qr_ttl: float = 300.0
     token_ttl: float = 3600.0
-    allowed_scopes: tuple[str, ...] = (ENROL_SCOPE, STATUS_SCOPE)
+    allowed_scopes: tuple[str, ...] = (ENROL_SCOPE, STATUS_SCOPE, *SCIM_SCOPES)
     allow_controls: bool | None = None
+    # True until the console creates its accounts on the tenant (issue 12); then False.
+    accept_any_user: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:

@@ -95,7 +95,7 @@ async def revoke_tokens(request: Request) -> Response:
 
 @_guarded
 async def reset(request: Request) -> Response:
-    """Forget tokens, enrolments, faults and counters."""
+    """Forget tokens, enrolments, users, faults and counters."""
     _store(request).reset()
     log.info("simulator reset")
     return Response(status_code=204)

@@ -1,4 +1,8 @@
-"""The contract's error bodies and headers (RFC 6749 §5.2 for the token endpoint, RFC 6750 §3)."""
+"""The contract's error bodies and headers.
+
+RFC 6749 §5.2 for the token endpoint, RFC 6750 §3 for a bearer token refused anywhere, and the
+SCIM 1.1 draft's ``{"Errors": [{"description", "code"}]}`` for the identity store's own errors.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +50,17 @@ def invalid_request(description: str) -> JSONResponse:
 def not_found() -> JSONResponse:
     """404 ``{"error": "not_found"}``: the user has no enrolment."""
     return JSONResponse({"error": "not_found"}, status_code=404)
+
+
+def user_not_found() -> JSONResponse:
+    """404 ``{"error": "user_not_found"}``: the identity store holds no such user."""
+    return JSONResponse({"error": "user_not_found"}, status_code=404)
+
+
+def scim_error(status: int, description: str) -> JSONResponse:
+    """A SCIM 1.1 error body, e.g. 409 for a taken userName."""
+    body = {"Errors": [{"description": description, "code": str(status)}]}
+    return JSONResponse(body, status_code=status)
 
 
 def generic(status: int) -> JSONResponse:

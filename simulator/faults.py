@@ -12,13 +12,27 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from simulator import errors
-from simulator.config import ENROL_SCOPE, STATUS_SCOPE
+from simulator.config import (
+    ENROL_SCOPE,
+    SCIM_GET_SCOPE,
+    SCIM_POST_SCOPE,
+    SCIM_QUERY_SCOPE,
+    STATUS_SCOPE,
+)
 from simulator.state import Fault, Store
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-ROUTE_SCOPES = {"token": None, "enrol": ENROL_SCOPE, "status": STATUS_SCOPE}
+ROUTE_SCOPES = {
+    "token": None,
+    "enrol": ENROL_SCOPE,
+    "status": STATUS_SCOPE,
+    "scim_create": SCIM_POST_SCOPE,
+    "scim_get": SCIM_GET_SCOPE,
+    "scim_query": SCIM_QUERY_SCOPE,
+}
+SCIM_ROUTES = frozenset({"scim_create", "scim_get", "scim_query"})
 NO_BODY = frozenset({204, 205, 304})
-FIELDS = {"route", "status", "count", "delay", "retry_after", "json", "body"}
+FIELDS = {"route", "status", "count", "delay", "retry_after", "json", "body", "after"}
 
 
 def _int(payload: Mapping[str, Any], name: str, default: int | None) -> int | None:
@@ -57,6 +71,9 @@ def parse_fault(payload: Any) -> tuple[str, Fault]:
     body = payload.get("body")
     if body is not None and not isinstance(body, str):
         raise ValueError("body must be a string")
+    after = payload.get("after", False)
+    if not isinstance(after, bool):
+        raise ValueError("after must be true or false")
     fault = Fault(
         status=status,
         remaining=count,
@@ -64,6 +81,7 @@ def parse_fault(payload: Any) -> tuple[str, Fault]:
         retry_after=retry_after,
         json=payload.get("json"),
         body=body,
+        after=after,
     )
     return route, fault
 
@@ -77,6 +95,8 @@ def _contract_body(route: str, status: int) -> Response:
         return errors.invalid_token("injected fault")
     if scope is not None and status == 403:
         return errors.insufficient_scope(scope)
+    if route in SCIM_ROUTES:
+        return errors.scim_error(status, "injected fault")
     if scope is not None and status == 400:
         return errors.invalid_request("injected fault")
     if route == "status" and status == 404:
@@ -101,7 +121,11 @@ def fault_response(route: str, fault: Fault) -> Response:
 
 
 def faultable(route: str) -> Callable[[Endpoint], Endpoint]:
-    """Let queued faults for ``route`` answer before (or delay) the wrapped endpoint."""
+    """Let queued faults for ``route`` answer instead of (or delay) the wrapped endpoint.
+
+    A fault with ``after`` lets the endpoint do its work first, then delays and replaces its
+    answer: the write happened, the client never learns of it.
+    """
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
@@ -110,10 +134,11 @@ def faultable(route: str) -> Callable[[Endpoint], Endpoint]:
             fault = store.take_fault(route)
             if fault is None:
                 return await endpoint(request)
+            done = await endpoint(request) if fault.after else None
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             if fault.passes_through:
-                response = await endpoint(request)
+                response = done if done is not None else await endpoint(request)
             else:
                 response = fault_response(route, fault)
             if fault.retry_after is not None:

@@ -1,4 +1,4 @@
-"""The simulator's in-memory state behind one lock: tokens, enrolments, faults and counters.
+"""The simulator's in-memory state behind one lock: tokens, enrolments, users, faults, counters.
 
 Handlers run on uvicorn's event loop while tests and the embedding process read the same
 object from other threads, so every read and write goes through ``Store.lock``. Nothing here
@@ -14,7 +14,10 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simulator.users import ScimUser
 
 PENDING, SCANNED, ENROLLED, EXPIRED, DECLINED = (
     "PENDING",
@@ -32,6 +35,11 @@ class Ending(StrEnum):
     USED = "used"
     EXPIRED = "expired"
     SUPERSEDED = "superseded"
+
+
+def user_key(user_id: str) -> str:
+    """How user ids compare: without dashes, ignoring case (32 hex is taken either way)."""
+    return user_id.replace("-", "").lower()
 
 
 def rfc3339(timestamp: float) -> str:
@@ -87,6 +95,7 @@ class Fault:
     retry_after: int | None = None
     json: Any = None
     body: str | None = None
+    after: bool = False  # answer only once the endpoint has done its work (a lost answer)
 
     @property
     def passes_through(self) -> bool:
@@ -102,6 +111,7 @@ class Store:
     tokens: dict[str, Token] = field(default_factory=dict)
     enrolments: dict[str, Enrolment] = field(default_factory=dict)  # by user id
     codes: dict[str, Enrolment] = field(default_factory=dict)  # by device code, incl. dead ones
+    users: dict[str, ScimUser] = field(default_factory=dict)  # by user_key(id)
     faults: defaultdict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
     stats: defaultdict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
 
@@ -146,6 +156,26 @@ class Store:
             self.enrolments[enrolment.user_id] = enrolment
             self.codes[enrolment.code] = enrolment
 
+    def add_user(self, user: ScimUser) -> ScimUser | None:
+        """Store ``user``; or, when its userName is taken (ignoring case), return the holder."""
+        with self.lock:
+            wanted = user.user_name.casefold()
+            for held in self.users.values():
+                if held.user_name.casefold() == wanted:
+                    return held
+            self.users[user_key(user.id)] = user
+            return None
+
+    def get_user(self, user_id: str) -> ScimUser | None:
+        """The user with ``user_id`` (dashes and case ignored), if the store holds one."""
+        with self.lock:
+            return self.users.get(user_key(user_id))
+
+    def all_users(self) -> list[ScimUser]:
+        """Every user, oldest first."""
+        with self.lock:
+            return sorted(self.users.values(), key=lambda u: u.created)
+
     def take_fault(self, route: str) -> Fault | None:
         """Pop one use of the first queued fault for ``route`` (FIFO), if any."""
         with self.lock:
@@ -172,10 +202,11 @@ class Store:
             }
 
     def reset(self) -> None:
-        """Forget tokens, enrolments, faults and counters."""
+        """Forget tokens, enrolments, users, faults and counters."""
         with self.lock:
             self.tokens.clear()
             self.enrolments.clear()
             self.codes.clear()
+            self.users.clear()
             self.faults.clear()
             self.stats.clear()

@@ -22,6 +22,7 @@ ENROL = "/omi/qr/enrol"
 STATUS = "/omi/qr/enrol/status"
 ENROL_SCOPE = "credential:omi:enrol:qr:admin:post"
 STATUS_SCOPE = "credential:omi:enrol:status:get"
+SCIM_SCOPES = ("SCIM:user:post", "SCIM:user:get", "SCIM:user:query")
 
 
 def new_user() -> str:

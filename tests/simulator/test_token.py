@@ -6,7 +6,14 @@ import httpx2
 import pytest
 
 from simulator.embedded import RunningSimulator
-from tests.simulator.support import ENROL_SCOPE, STATUS_SCOPE, TOKEN, Api, StartSimulator
+from tests.simulator.support import (
+    ENROL_SCOPE,
+    SCIM_SCOPES,
+    STATUS_SCOPE,
+    TOKEN,
+    Api,
+    StartSimulator,
+)
 
 
 def assert_oauth_error(response: httpx2.Response, status: int, error: str) -> None:
@@ -24,7 +31,7 @@ def test_client_secret_post_grants_every_allowed_scope(api: Api) -> None:
     body = response.json()
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
-    assert set(body["scope"].split()) == {ENROL_SCOPE, STATUS_SCOPE}
+    assert set(body["scope"].split()) == {ENROL_SCOPE, STATUS_SCOPE, *SCIM_SCOPES}
     assert len(body["access_token"]) >= 22  # at least 128 random bits, url-safe base64
 
 
