@@ -4,13 +4,12 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from dashboard import ui
 from dashboard.omi.client import Connectivity
+from dashboard.ui import widgets
+from dashboard.ui.services import services
 from dashboard.views.system import database_info, setting_lines
 
-ui.guard("system")
-ui.console()  # stops the page with a sentence when the console could not start
-running = ui.services()
+running = services()
 st.title("System")
 
 st.subheader("Mobile Identity connectivity")
@@ -28,9 +27,9 @@ if isinstance(checked, Connectivity):
     scopes_column.metric("Scopes granted", len(checked.scopes))
     latency_column.metric("Latency", f"{checked.latency_ms:.0f} ms")
     if checked.ok:
-        st.success(ui.plain(checked.message), icon=":material/check_circle:")
+        st.success(widgets.plain(checked.message), icon=":material/check_circle:")
     else:
-        st.error(ui.plain(checked.message), icon=":material/error:")
+        st.error(widgets.plain(checked.message), icon=":material/error:")
 
 st.subheader("Status poller")
 health = running.poller.health()
@@ -54,10 +53,12 @@ if not health.running:
     )
 if health.last_error:
     when = "" if health.last_error_at is None else f" at {health.last_error_at:%H:%M:%S} UTC"
-    st.warning(ui.plain(f"Last poll error{when}: {health.last_error}"), icon=":material/warning:")
+    st.warning(
+        widgets.plain(f"Last poll error{when}: {health.last_error}"), icon=":material/warning:"
+    )
 
 st.subheader("Database")
-with ui.reported():
+with widgets.reported():
     database = database_info(running)
     st.text(f"Database: {database.url}")
     backend_column, schema_column, head_column = st.columns(3)

@@ -18,7 +18,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.ui import plain
+from dashboard.ui.widgets import plain
 from dashboard.usecases.console import (
     ACTIVE,
     TERMINAL,
