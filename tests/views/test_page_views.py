@@ -86,7 +86,8 @@ def test_the_enrolments_query_and_its_empty_sentences() -> None:
     where, order = enrolments_page.query(
         [Status.EXPIRED], " ann ", None, 4, "Username", "Ascending"
     )
-    assert (where.statuses, where.username, where.campaign_id) == ({"EXPIRED"}, "ann", 4)
+    assert where.statuses == frozenset({"EXPIRED"})
+    assert (where.username, where.campaign_id) == ("ann", 4)
     assert (order.column, order.descending) == ("username", False)
     assert enrolments_page.empty(where)[0] == "No enrolment matches these filters."
     assert enrolments_page.campaign_choices({2: "Sales"}) == {None: "Any campaign", 2: "Sales"}
