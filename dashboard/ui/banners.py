@@ -1,5 +1,5 @@
 """The console's mode, in one compact line above every page: demo mode (the built-in
-simulator) and local mode (no sign-in), when they apply."""
+simulator) and local mode (no sign-in), when they apply; how to leave each is its tooltip."""
 
 from __future__ import annotations
 
@@ -15,17 +15,16 @@ def mode_line() -> None:
     nor on a gate page (sign in, no access, refusal)."""
     if gate() is not None:
         return
-    parts = []
+    parts, leave = [], []
     shared = running()
     if shared is not None and shared.simulator is not None:
-        parts.append(
-            f":material/science: **Demo mode** · built-in simulator at "
-            f"`{shared.simulator.base_url}` (set `OMI_BASE_URL` for a real tenant)"
-        )
+        url = shared.simulator.base_url
+        parts.append(f":material/science: **Demo mode** · built-in simulator at `{url}`")
+        leave.append("Set `OMI_BASE_URL` to use a real tenant.")
     if not sign_in_configured():
         parts.append(
-            f":material/no_accounts: **No sign-in** · everyone acts as `{LOCAL_OPERATOR}` "
-            "with every permission (configure `[auth]` to require sign-in)"
+            f":material/no_accounts: **No sign-in** · everyone acts as `{LOCAL_OPERATOR}` (admin)"
         )
+        leave.append("Configure `[auth]` in `.streamlit/secrets.toml` to require sign-in.")
     if parts:
-        st.caption(" · ".join(parts))
+        st.caption(" · ".join(parts), help=" ".join(leave))
