@@ -1,10 +1,10 @@
-"""Streamlit entrypoint: page config, navigation over pages/, run. No logic here."""
+"""Streamlit entrypoint: page config, navigation over pages/ (guarded), the mode line, run."""
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard.ui import banners, pages
 
 st.set_page_config(page_title="Enrolment console", page_icon=":material/qr_code_2:", layout="wide")
-navigation = ui.navigation()
-ui.banners()
-navigation.run()
+page = pages.navigation()
+banners.mode_line()
+page.run()

@@ -2,14 +2,18 @@
 
 import streamlit as st
 
-from dashboard import ui
-from dashboard.views.looks import look
+from dashboard.domain.roles import Permission
+from dashboard.ui import widgets
+from dashboard.ui.pages import page
+from dashboard.ui.services import services
+from dashboard.ui.signin import may, require
+from dashboard.views import accounts as view
 
-uc = ui.use_cases()
+uc = services()
 st.title("Accounts")
 
 submitted = False
-if ui.may(ui.Permission.CREATE_ACCOUNT):
+if may(Permission.CREATE_ACCOUNT):
     with st.form("create-account", clear_on_submit=True, border=True):
         st.subheader("New account")
         username = st.text_input(
@@ -23,50 +27,37 @@ else:
     st.caption("Your role can look up accounts; creating them needs the operator role.")
 
 if submitted:
-    with ui.reported():
-        actor = ui.require(ui.Permission.CREATE_ACCOUNT)
-        created = uc.accounts.create(username or "", actor=actor)
+    with widgets.reported():
+        created = uc.accounts.create(username or "", actor=require(Permission.CREATE_ACCOUNT))
         st.session_state["created_account"] = str(created.id)
 
 created_id = st.session_state.get("created_account")
 if created_id:
-    with ui.reported():
+    with widgets.reported():
         account = uc.accounts.get(created_id)
         with st.container(border=True):
             st.success("Account created.", icon=":material/check_circle:")
             st.text(f"Username: {account.username}")
             st.caption("Account UUID: the reference the Mobile Identity service uses")
             st.code(str(account.id), language=None)
-            if ui.may(ui.Permission.ISSUE) and st.button(
+            if may(Permission.ISSUE) and st.button(
                 "Issue its QR code", type="primary", icon=":material/qr_code_2:"
             ):
                 st.session_state.pop("created_account", None)
-                st.switch_page(ui.page("enrol"), query_params={"account": str(account.id)})
+                st.switch_page(page("enrol"), query_params={"account": str(account.id)})
 
 st.subheader("Find an account")
 search = st.text_input("Search accounts", placeholder="part of a username", key="account-search")
-with ui.reported():
+with widgets.reported():
     accounts = uc.accounts.search(search or "", limit=200)
     if not accounts:
-        st.caption(
-            "No accounts match." if search else "No accounts yet: create the first one above."
-        )
+        st.caption(view.empty(search))
     else:
         st.dataframe(
-            [
-                {
-                    "Username": a.username,
-                    "UUID": str(a.id),
-                    "Created": a.created_at,
-                    "Created by": a.created_by,
-                    "Enrolment": look(a.latest_status).label if a.latest_status else "Not enrolled",
-                    "Enrol": f"enrol?account={a.id}",
-                }
-                for a in accounts
-            ],
+            view.rows(accounts),
             hide_index=True,
             column_config={
-                "Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                "Created": widgets.MINUTES,
                 "Enrol": st.column_config.LinkColumn(display_text="Enrol device"),
             },
         )

@@ -3,12 +3,12 @@ cancelled), filtered by who, what and when, with a CSV download. Admins only."""
 
 import streamlit as st
 
-from dashboard import ui
-from dashboard.usecases.audit import ACTION_LABELS, make_filter
+from dashboard.ui import widgets
+from dashboard.ui.services import services
+from dashboard.views import audit as view
 from dashboard.views.enrolments import PAGE_SIZES, csv_file, page_count
 
-ui.guard("audit")
-trail = ui.audit()
+trail = services().audit
 st.title("Audit trail")
 st.caption(
     "Every account creation and every change an operator made to an enrolment, newest first. "
@@ -16,43 +16,31 @@ st.caption(
     "in each enrolment's timeline on the Enrolments page."
 )
 
-with ui.reported():
+with widgets.reported():
     actor_column, action_column, date_column = st.columns([2, 2, 2])
     actors = actor_column.multiselect(
         "Who", trail.actors(), placeholder="Anyone", key="audit-actors"
     )
     actions = action_column.multiselect(
         "Action",
-        list(ACTION_LABELS),
-        format_func=lambda kind: ACTION_LABELS[kind],
+        list(view.ACTION_LABELS),
+        format_func=lambda kind: view.ACTION_LABELS[kind],
         placeholder="Any action",
         key="audit-actions",
     )
     days = date_column.date_input("Between (UTC)", value=[], format="YYYY-MM-DD", key="audit-days")
     size = st.selectbox("Rows per page", PAGE_SIZES, index=1, key="audit-size")
 
-    where = make_filter(actors, actions, days)
-    page_key = f"audit-page-{hash((where, size))}"
-    page_number = int(st.session_state.get(page_key, 1))
+    where = view.audit_query(actors, actions, days)
+    page_key, page_number = widgets.page_number("audit", where, size)
     entries, total = trail.entries(where, size, (page_number - 1) * size)
     st.caption(f"{total} action(s) match.")
     if entries:
         st.dataframe(
-            [
-                {
-                    "At": entry.at,
-                    "Who": entry.actor,
-                    "Action": entry.action_label,
-                    "Username": entry.username,
-                    "Enrolment #": entry.enrolment_id,
-                    "Detail": entry.detail,
-                    "Account UUID": str(entry.account_id),
-                }
-                for entry in entries
-            ],
+            view.rows(entries),
             hide_index=True,
             column_config={
-                "At": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
+                "At": widgets.SECONDS,
                 "Enrolment #": st.column_config.NumberColumn(format="%d", width="small"),
             },
         )
@@ -62,13 +50,9 @@ with ui.reported():
     with pager:
         st.pagination(page_count(total, size), key=page_key)
     with download:
-        st.download_button(
-            "Download CSV",
-            data=lambda: csv_file(trail.export_csv(where)),
-            file_name="audit.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            disabled=total == 0,
-            on_click="ignore",
+        widgets.csv_download(
+            lambda: csv_file(trail.export_csv(where)),
+            "audit.csv",
+            empty=total == 0,
             help="Every action matching the filters (all pages), generated when you click.",
         )

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard.ui import widgets
+from dashboard.ui.services import services
 from dashboard.views import system as view
 
 ICONS = {
@@ -23,12 +24,10 @@ def show(section: view.Section) -> None:
         st.caption(section.caption)
     for notice in section.notices:
         box = {"success": st.success, "warning": st.warning, "error": st.error}[notice.level]
-        box(ui.plain(notice.text), icon=ICONS[notice.level])
+        box(widgets.plain(notice.text), icon=ICONS[notice.level])
 
 
-ui.guard("system")
-ui.use_cases()  # stops the page with a sentence when the console could not start
-system = ui.services().system
+system = services().system
 st.title("System")
 
 st.subheader("Mobile Identity connectivity")
@@ -43,7 +42,7 @@ st.subheader("Status poller")
 show(view.poller(system.poller_health()))
 
 st.subheader("Database")
-with ui.reported():
+with widgets.reported():
     show(view.database(system.database()))
 
 st.subheader("Configuration in effect")

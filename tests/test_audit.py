@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from dashboard.domain.audit_log import audit_query
 from dashboard.domain.statuses import classify
 from dashboard.errors import InputError
 from dashboard.omi.records import RemoteStatus
-from dashboard.usecases.audit import AuditTrail, make_filter
+from dashboard.usecases.audit import AuditTrail
 from db.engine import session_factory
 from simulator.embedded import RunningSimulator
 from tests.console_support import Clock, Console, open_console
@@ -60,7 +61,7 @@ def test_lists_what_people_did_newest_first(
     console: Console, clock: Clock, trail: AuditTrail
 ) -> None:
     scenario(console, clock)
-    entries, total = trail.entries(make_filter([], [], None))
+    entries, total = trail.entries(audit_query([], [], None))
     assert total == 7
     assert [(e.actor, e.action, e.username) for e in entries] == [
         ("oscar@example.com", "issue", "bob"),
@@ -79,23 +80,23 @@ def test_lists_what_people_did_newest_first(
 def test_filters_by_actor_action_and_day(console: Console, clock: Clock, trail: AuditTrail) -> None:
     start = clock.now.date()
     scenario(console, clock)
-    by_ann = trail.entries(make_filter(["ann@example.com"], [], None))[0]
+    by_ann = trail.entries(audit_query(["ann@example.com"], [], None))[0]
     assert {e.actor for e in by_ann} == {"ann@example.com"}
     assert len(by_ann) == 2
-    cancels = trail.entries(make_filter([], ["cancel"], None))[0]
+    cancels = trail.entries(audit_query([], ["cancel"], None))[0]
     assert [e.username for e in cancels] == ["alice"]
     next_day = start + timedelta(days=1)
-    assert trail.entries(make_filter([], [], next_day))[1] == 5  # that day onwards
-    first_day = trail.entries(make_filter([], [], [start, start]))[0]
+    assert trail.entries(audit_query([], [], next_day))[1] == 5  # that day onwards
+    first_day = trail.entries(audit_query([], [], [start, start]))[0]
     assert {e.actor for e in first_day} == {"ann@example.com"}
-    assert trail.entries(make_filter([], [], [next_day, next_day]))[1] == 5
+    assert trail.entries(audit_query([], [], [next_day, next_day]))[1] == 5
     with pytest.raises(InputError, match="Unknown action kind"):
-        make_filter([], ["delete"], None)
+        audit_query([], ["delete"], None)
 
 
 def test_pages(console: Console, clock: Clock, trail: AuditTrail) -> None:
     scenario(console, clock)
-    where = make_filter([], [], None)
+    where = audit_query([], [], None)
     first, total = trail.entries(where, limit=3)
     second, _ = trail.entries(where, limit=3, offset=3)
     everything, _ = trail.entries(where, limit=100)
@@ -109,7 +110,7 @@ def test_csv_has_every_matching_row_with_formulas_defused(
     console: Console, clock: Clock, trail: AuditTrail
 ) -> None:
     scenario(console, clock)
-    rows = list(csv.reader(io.StringIO("".join(trail.export_csv(make_filter([], [], None))))))
+    rows = list(csv.reader(io.StringIO("".join(trail.export_csv(audit_query([], [], None))))))
     assert rows[0] == ["at", "actor", "action", "username", "account_id", "enrolment_id", "detail"]
     assert len(rows) == 8
     assert rows[1][1:4] == ["oscar@example.com", "Issued QR code", "bob"]
@@ -118,5 +119,5 @@ def test_csv_has_every_matching_row_with_formulas_defused(
 
 def test_csv_defuses_formulas(console: Console, trail: AuditTrail) -> None:
     console.accounts.create("carol", actor="=cmd@example.com")
-    rows = list(csv.reader(io.StringIO("".join(trail.export_csv(make_filter([], [], None))))))
+    rows = list(csv.reader(io.StringIO("".join(trail.export_csv(audit_query([], [], None))))))
     assert rows[1][1] == "'=cmd@example.com"

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from streamlit.runtime.download_data_util import convert_data_to_bytes_and_infer_mime
 
 from dashboard.domain.statuses import Status
-from dashboard.views.enrolments import SPOOL_IN_MEMORY, csv_file, make_filter, page_count
+from dashboard.views.enrolments import SPOOL_IN_MEMORY, csv_file, enrolment_filter, page_count
 
 
 def test_a_date_range_covers_whole_utc_days() -> None:
-    where = make_filter([Status.ENROLLED], " Al ", (date(2025, 3, 1), date(2025, 3, 2)))
+    where = enrolment_filter([Status.ENROLLED], " Al ", (date(2025, 3, 1), date(2025, 3, 2)))
     assert where.statuses == frozenset({"ENROLLED"})
     assert where.username == "Al"
     assert where.issued_from == datetime(2025, 3, 1, tzinfo=UTC)
@@ -19,9 +19,11 @@ def test_a_date_range_covers_whole_utc_days() -> None:
 
 
 def test_one_date_means_from_that_day_and_none_means_any_day() -> None:
-    assert make_filter([], "", (date(2025, 3, 1),)).issued_to is None
-    assert make_filter([], "", date(2025, 3, 1)).issued_from == datetime(2025, 3, 1, tzinfo=UTC)
-    where = make_filter([], "", ())
+    assert enrolment_filter([], "", (date(2025, 3, 1),)).issued_to is None
+    assert enrolment_filter([], "", date(2025, 3, 1)).issued_from == datetime(
+        2025, 3, 1, tzinfo=UTC
+    )
+    where = enrolment_filter([], "", ())
     assert (where.issued_from, where.issued_to, where.statuses) == (None, None, frozenset())
 
 

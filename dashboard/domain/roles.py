@@ -79,19 +79,6 @@ PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.ADMIN: _ADMIN,
 }
 
-#: What a page needs to be listed and opened (pages/<name>.py). A page not listed here is
-#: shown to nobody, so a new page stays hidden until someone decides who may use it.
-PAGE_PERMISSIONS: Mapping[str, Permission] = {
-    "overview": Permission.VIEW,
-    "accounts": Permission.VIEW,
-    "enrol": Permission.VIEW,
-    "enrolments": Permission.VIEW,
-    "bulk": Permission.BULK,
-    "registration": Permission.DEMO,
-    "system": Permission.SYSTEM,
-    "audit": Permission.AUDIT,
-}
-
 
 @dataclass(frozen=True)
 class RoleRules:
@@ -135,13 +122,6 @@ LOCAL_IDENTITY = Identity(LOCAL_OPERATOR, Role.ADMIN, signed_in=False)
 def allowed(role: Role | None, permission: Permission) -> bool:
     """Whether ``role`` includes ``permission`` (no role includes nothing)."""
     return role is not None and permission in PERMISSIONS[role]
-
-
-def pages_for(role: Role | None, pages: Iterable[str]) -> list[str]:
-    """Those of ``pages`` that ``role`` may open, in the given order."""
-    return [
-        name for name in pages if name in PAGE_PERMISSIONS and allowed(role, PAGE_PERMISSIONS[name])
-    ]
 
 
 def check(identity: Identity, permission: Permission) -> str:

@@ -9,69 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.domain.clock import utc_now
+from dashboard.domain.overview import Counts, DayOutcome, Funnel, Overview, TimeToEnrol
 from dashboard.domain.statuses import ACTIVE, REACHED_PHONE, Status
 from dashboard.errors import InputError
 from dashboard.usecases.transactions import reading
 from db import stats
 
 MAX_DAYS = 3660
-
-
-@dataclass(frozen=True)
-class Counts:
-    """Headline numbers; ``pending`` is PENDING or SCANNED."""
-
-    accounts: int
-    pending: int
-    enrolled: int
-    expired_or_declined: int
-    issued_today: int
-    enrolled_today: int
-
-
-@dataclass(frozen=True)
-class TimeToEnrol:
-    """Issue-to-enrolled durations of the enrolments in the period (None without any)."""
-
-    enrolled: int
-    median: timedelta | None
-    p90: timedelta | None
-
-
-@dataclass(frozen=True)
-class DayOutcome:
-    """How many enrolments issued on ``day`` (UTC) now stand at ``status``."""
-
-    day: date
-    status: Status
-    count: int
-
-
-@dataclass(frozen=True)
-class Funnel:
-    """Enrolments issued in the period, how many reached the phone, how many enrolled."""
-
-    issued: int
-    scanned: int
-    enrolled: int
-
-
-@dataclass(frozen=True)
-class Overview:
-    """Everything the overview page shows; ``since`` is the start of the period (None: all)."""
-
-    counts: Counts
-    time_to_enrol: TimeToEnrol
-    per_day: tuple[DayOutcome, ...]
-    funnel: Funnel
-    since: datetime | None
-    generated_at: datetime
 
 
 class Reports:

@@ -34,7 +34,7 @@ COUNT_CAP = 10_000
 SPOOL_IN_MEMORY = 1024 * 1024  # a bigger export goes to a temporary file on disk
 
 
-def make_filter(
+def enrolment_filter(
     statuses: Iterable[Status], username: str, issued: Sequence[date | None] | date | None
 ) -> EnrolmentFilter:
     """The filter for the chosen statuses, username text and issue-date range (UTC days,

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.domain.overview import DayOutcome
 from dashboard.domain.statuses import Status
 from dashboard.errors import InputError
-from dashboard.usecases.reports import DayOutcome, Reports
+from dashboard.usecases.reports import Reports
 from db import stats
 from db.models import Account, Enrolment
 from tests.db.factories import account, enrolment, event

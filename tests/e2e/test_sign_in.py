@@ -84,7 +84,7 @@ def test_an_admin_signs_in_acts_and_is_audited(
     sign_in(page, signed_console, provider, ADMIN)
     assert provider.sign_ins == 1
     expect(page.get_by_text(f"Signed in as {ADMIN} · admin")).to_be_visible()
-    expect(page.get_by_text("Local demo mode")).to_have_count(0)
+    expect(page.get_by_text("No sign-in", exact=True)).to_have_count(0)
     expect(page.locator('[data-testid="stSidebarNav"]')).to_contain_text("Audit trail")
     assert {"Overview", "Accounts", "Enrol device", "System", "Audit trail"} <= set(
         nav_labels(page)

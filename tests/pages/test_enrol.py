@@ -137,7 +137,7 @@ def test_demo_mode_links_to_the_simulated_phone(demo_env: Env) -> None:
     at.run()
 
     assert_no_exception(at)
-    assert "Demo mode" in at.info[0].value
+    assert "**Demo mode**" in at.caption[0].value  # the mode line, above the page
     links = [b for b in at.get("link_button") if b.proto.label == "Open the simulated phone"]
     assert len(links) == 1
     assert "/device/enrol/" in links[0].proto.url

@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from dashboard import ui
+from dashboard.ui.widgets import plain
 from tests.console_support import Console
 from tests.pages.conftest import (
     APP,
@@ -119,7 +119,7 @@ def test_an_unlisted_person_is_told_to_ask_an_admin(env: Env) -> None:
     assert_no_exception(at)
     assert [t.value for t in at.title] == ["No access yet"]
     shown = texts(at)
-    assert ui.plain("stranger@example.com") in shown
+    assert plain("stranger@example.com") in shown
     assert "Ask an admin" in shown
     assert visible_pages(at) == set()
     assert labelled(at.button, "Sign out")
@@ -153,9 +153,9 @@ def test_navigation_lists_the_pages_of_the_role(env: Env, email: str, pages: set
     assert_no_exception(at)
     assert visible_pages(at) == existing(pages)
     sidebar = "\n".join(str(getattr(node, "value", "")) for node in at.sidebar)
-    assert ui.plain(email) in sidebar
+    assert plain(email) in sidebar
     assert labelled(at.sidebar.button, "Sign out")
-    assert "Local demo mode" not in texts(at)
+    assert "**No sign-in**" not in texts(at)
 
 
 @pytest.mark.parametrize("page", ["system", "audit", "registration"])
@@ -262,11 +262,12 @@ def test_the_audit_page_lists_operator_actions_with_filters_and_csv(
 
 def test_the_audit_csv(env: Env, seeder: Console) -> None:
     """The download's content, through the use-case the page hands to Streamlit."""
-    from dashboard.usecases.audit import AuditTrail, make_filter
+    from dashboard.domain.audit_log import audit_query
+    from dashboard.usecases.audit import AuditTrail
     from db.engine import session_factory
 
     seeder.accounts.create("gina", actor=OPERATOR)
-    lines = AuditTrail(session_factory(seeder.engine)).export_csv(make_filter([OPERATOR], [], None))
+    lines = AuditTrail(session_factory(seeder.engine)).export_csv(audit_query([OPERATOR], [], None))
     rows = list(csv.reader(io.StringIO("".join(lines))))
     assert [row[1:4] for row in rows[1:]] == [[OPERATOR, "Created account", "gina"]]
 
@@ -274,7 +275,7 @@ def test_the_audit_csv(env: Env, seeder: Console) -> None:
 def test_local_mode_without_sign_in(env: Env) -> None:
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
     assert_no_exception(at)
-    assert "Local demo mode, no sign-in" in texts(at)
+    assert "**No sign-in**" in at.caption[0].value  # the mode line, above the page
     assert visible_pages(at) == existing(ADMIN_PAGES)
     assert "acting as `local`" in "\n".join(str(getattr(n, "value", "")) for n in at.sidebar)
 
@@ -309,5 +310,5 @@ def test_a_bad_role_setting_stops_the_console_with_a_sentence(
     monkeypatch.setenv("ROLES_ADMINS", "not-an-address")
     at = signed_in(ADMIN)
     assert_no_exception(at)
-    assert ui.plain("ROLES_ADMINS entries must be e-mail addresses") in at.error[0].value
+    assert plain("ROLES_ADMINS entries must be e-mail addresses") in at.error[0].value
     assert visible_pages(at) == set()

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.domain.records import EnrolmentFilter, EnrolmentSort, EnrolmentView
 from dashboard.domain.statuses import ACTIVE, TERMINAL, Status
-from dashboard.ui import plain
+from dashboard.ui.widgets import plain
 from simulator.embedded import RunningSimulator
 from tests.console_support import Console
 from tests.simulator.support import Api

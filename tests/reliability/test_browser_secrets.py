@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from dashboard.ui import PAGES
+from dashboard.ui.pages import NAMES
 from tests.conftest import StartSimulator
 from tests.console_support import Phone, open_console
 from tests.e2e.conftest import CHROMIUM_ARGS, start_console, stop_console, wait_idle
@@ -44,7 +44,7 @@ def test_no_secret_in_page_html_or_the_process_log(
                     executable_path=chromium_path, args=CHROMIUM_ARGS
                 )
                 page = browser.new_page()
-                for name in PAGES:
+                for name in NAMES:
                     visit(page, f"{server.url}/{name}")
                     html.append(page.content())
                 visit(page, f"{server.url}/enrol?account={account.id}")

@@ -12,7 +12,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from dashboard.ui import PAGES
+from dashboard.ui.pages import NAMES
 from tests.console_support import Console
 from tests.pages.conftest import Env, assert_no_exception, open_page
 from tests.reliability.support import messages
@@ -31,7 +31,7 @@ def sql(env: Env, statement: str) -> None:
 def visit_all(query: dict[str, str]) -> dict[str, list[str]]:
     """Open every page (the Enrol page on an account); what each one said."""
     said: dict[str, list[str]] = {}
-    for name in PAGES:
+    for name in NAMES:
         at = open_page(name, **(query if name == "enrol" else {}))
         assert_no_exception(at)
         said[name] = messages(at)

@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.errors import ApiError
 from dashboard.services import build_services
 from dashboard.settings import load_settings
-from dashboard.ui import PAGES
+from dashboard.ui.pages import NAMES
 from tests.console_support import Console, Phone
 from tests.pages.conftest import (
     Env,
@@ -83,7 +83,7 @@ def test_no_secret_in_pages_logs_errors_or_reprs(
     system.run()
     phone.finish(account.id, "confirm")
     run_until(enrol, lambda at: "The device is enrolled." in texts(at))
-    for at in [enrol, system, *(open_page(name) for name in PAGES)]:
+    for at in [enrol, system, *(open_page(name) for name in NAMES)]:
         assert_no_exception(at)
         haystack.append(everything(at))
 
@@ -180,7 +180,7 @@ def test_api_text_and_device_names_render_escaped(
 
 def test_pages_render_no_raw_html(env: Env, seeder: Console) -> None:
     seeder.accounts.create("x_y", actor="test")
-    for name in PAGES:
+    for name in NAMES:
         at: AppTest = open_page(name)
         assert_no_exception(at)
         assert "allow_html: true" not in everything(at), f"{name} renders raw HTML"
