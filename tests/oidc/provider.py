@@ -1,7 +1,8 @@
 """panva's ``oidc-provider`` (npm, OpenID-certified) as a test peer: install it, start it, stop it.
 
 ``node_modules()`` runs ``npm ci`` from the committed lock when ``node_modules`` is missing or
-was installed from another lock, and skips (or fails under ``REQUIRE_NODE=1``) without Node.js.
+was installed from another lock, and skips (or fails under ``REQUIRE_NODE=1``) without Node.js
+and npm, or with a Node.js too old for oidc-provider 9.
 ``start(config, workdir)`` writes ``config`` as JSON and runs ``provider.mjs`` on a free
 loopback port. The keys it reads:
 
@@ -17,6 +18,7 @@ loopback port. The keys it reads:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import selectors
@@ -35,8 +37,11 @@ HERE = Path(__file__).resolve().parent
 LOCK = HERE / "package-lock.json"
 #: Written after a successful ``npm ci``: the hash of the lock it installed.
 STAMP = HERE / "node_modules" / ".installed-lock.sha256"
+#: oidc-provider 9 calls ``crypto.hash``, new in Node 20.12 (Debian 12's nodejs is 18).
+MIN_NODE = (20, 12)
 
 
+@functools.cache
 def node_modules() -> Path:
     """``tests/oidc/node_modules`` as the lock pins it (``npm ci`` when missing or stale)."""
     for tool in ("node", "npm"):
@@ -45,6 +50,15 @@ def node_modules() -> Path:
                 f"{tool} not found; apt-get install nodejs npm to test against oidc-provider",
                 "REQUIRE_NODE",
             )
+    version = subprocess.run(
+        ["node", "--version"], capture_output=True, text=True, timeout=30, check=True
+    ).stdout.strip()
+    if tuple(int(part) for part in version.lstrip("v").split(".")[:2]) < MIN_NODE:
+        skip_or_fail(
+            f"Node.js {version} is too old for oidc-provider 9 (needs "
+            f"{'.'.join(map(str, MIN_NODE))} or later)",
+            "REQUIRE_NODE",
+        )
     digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
     if not STAMP.exists() or STAMP.read_text() != digest:
         result = subprocess.run(
