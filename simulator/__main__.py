@@ -23,7 +23,9 @@ def parse_args(argv: Sequence[str] | None = None) -> SimConfig:
     parser.add_argument("--port", type=int, default=8700, help="port (0 = a free one)")
     parser.add_argument("--public-url", help="base URL of the device links in the QR codes")
     parser.add_argument("--client-id", default=defaults.client_id)
-    parser.add_argument("--client-secret", default="", help="default: a random one")
+    parser.add_argument(
+        "--client-secret", default="", help="default: a random one, printed at start-up"
+    )
     parser.add_argument("--qr-ttl", type=float, default=defaults.qr_ttl, help="seconds")
     parser.add_argument("--token-ttl", type=float, default=defaults.token_ttl, help="seconds")
     parser.add_argument(
@@ -56,7 +58,8 @@ def parse_args(argv: Sequence[str] | None = None) -> SimConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Start, print where and with which credentials, serve until SIGINT or SIGTERM."""
+    """Start, print where and with which client (and the secret if generated), serve until
+    SIGINT or SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     config = parse_args(argv)
     stop = threading.Event()
@@ -67,11 +70,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     simulator = start(config, access_log=True)
-    # The secret is printed on purpose: it is the operator's own demo credential.
+    # A secret the simulator generated is printed, as nobody could use it otherwise (a demo);
+    # one given on the command line is the caller's already and stays out of the output.
+    secret = simulator.client_secret if not config.client_secret else "(as given)"
     print(
         f"Mobile Identity simulator listening on {simulator.base_url} "
         f"public_url={simulator.public_url} client_id={simulator.client_id} "
-        f"client_secret={simulator.client_secret}",
+        f"client_secret={secret}",
         flush=True,
     )
     with simulator:

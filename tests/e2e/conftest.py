@@ -40,9 +40,12 @@ class ConsoleServer:
     log: Path
 
 
-def start_console(tmp_path: Path, extra_env: dict[str, str] | None = None) -> ConsoleServer:
-    """``streamlit run dashboard/app.py`` on a free port with a fresh database; waits for health."""
-    port = free_port()
+def start_console(
+    tmp_path: Path, extra_env: dict[str, str] | None = None, port: int | None = None
+) -> ConsoleServer:
+    """``streamlit run dashboard/app.py`` on ``port`` (default: a free one) with a fresh
+    database; waits for health."""
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OMI_", "SIM_"))}
     env |= {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}",

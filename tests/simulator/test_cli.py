@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
@@ -16,22 +17,22 @@ import pytest
 from tests.simulator.support import TOKEN
 
 SIMULATOR = [sys.executable, "-m", "simulator", "--host", "127.0.0.1", "--port", "0"]
-SIMULATOR = [sys.executable, "-m", "simulator", "--host", "127.0.0.1", "--port", "0"]
 ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(
     r"listening on (?P<url>http://\S+) public_url=(?P<public>\S+) "
-    r"client_id=(?P<id>\S+) client_secret=(?P<secret>\S+)"
+    r"client_id=(?P<id>\S+) client_secret=(?P<secret>.+)$"
 )
+Cli = tuple[subprocess.Popen[str], re.Match[str]]
 
 
-@pytest.fixture
-def cli(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], re.Match[str]]]:
+@contextmanager
+def running_cli(tmp_path: Path, *args: str) -> Iterator[Cli]:
     """The CLI on a free port (``--port 0``) with its parsed start-up line; terminated after."""
     log = tmp_path / "stderr.log"
     with (
         log.open("w") as stderr,
         subprocess.Popen(
-            [*SIMULATOR, "--client-id", "cli-demo", "--client-secret", "cli-secret"],
+            [*SIMULATOR, *args],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -47,7 +48,7 @@ def cli(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], re.Match[str]]]
             while not line and time.monotonic() < deadline and process.poll() is None:
                 if selector.select(timeout=0.5):
                     line = process.stdout.readline()
-            match = LINE.search(line)
+            match = LINE.search(line.rstrip("\n"))
             assert match, f"unexpected start-up output {line!r}: {log.read_text()}"
             yield process, match
         finally:
@@ -59,12 +60,17 @@ def cli(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], re.Match[str]]]
                 process.wait()
 
 
-def test_cli_serves_tokens_and_stops_cleanly(
-    cli: tuple[subprocess.Popen[str], re.Match[str]], tmp_path: Path
-) -> None:
+@pytest.fixture
+def cli(tmp_path: Path) -> Iterator[Cli]:
+    """The CLI with a client id and secret given on its command line."""
+    with running_cli(tmp_path, "--client-id", "cli-demo", "--client-secret", "cli-secret") as cli:
+        yield cli
+
+
+def test_cli_serves_tokens_and_stops_cleanly(cli: Cli, tmp_path: Path) -> None:
     process, match = cli
     assert match["id"] == "cli-demo"
-    assert match["secret"] == "cli-secret"
+    assert match["secret"] == "(as given)"  # the caller's secret is not printed
     assert match["public"] == match["url"]
     with httpx2.Client(base_url=match["url"], trust_env=False) as http:
         response = http.post(
@@ -77,9 +83,23 @@ def test_cli_serves_tokens_and_stops_cleanly(
         token = response.json()["access_token"]
     process.terminate()
     assert process.wait(timeout=15) == 0
-    logs = (tmp_path / "stderr.log").read_text()
-    assert token not in logs
-    assert "cli-secret" not in logs
+    assert process.stdout is not None
+    output = match.string + process.stdout.read() + (tmp_path / "stderr.log").read_text()
+    assert token not in output
+    assert "cli-secret" not in output
+
+
+def test_cli_prints_a_secret_it_generated(tmp_path: Path) -> None:
+    with running_cli(tmp_path) as (_, match):
+        secret = match["secret"]
+        assert secret != "(as given)"
+        response = httpx2.post(
+            f"{match['url']}{TOKEN}",
+            data={"grant_type": "client_credentials"},
+            auth=(match["id"], secret),
+            trust_env=False,
+        )
+        assert response.status_code == 200, response.text
 
 
 def test_cli_rejects_bad_values() -> None:
