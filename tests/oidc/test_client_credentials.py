@@ -14,10 +14,11 @@ import uuid
 
 import httpx2
 import pytest
+from pydantic import SecretStr
 
 from dashboard.errors import ApiNotFound
 from dashboard.omi.client import OmiClient
-from dashboard.settings import DEFAULT_SCOPES, ClientAuth, OmiSettings, Secret
+from dashboard.settings import DEFAULT_SCOPES, ClientAuth, OmiSettings
 from tests.oidc.conftest import AUDIT, METHODS, SECRETS, SHORT_TTL, client_id
 from tests.oidc.provider import RunningProvider
 
@@ -36,7 +37,7 @@ def omi(
     settings = OmiSettings(
         base_url=provider.issuer,
         client_id=client,
-        client_secret=Secret(secret),
+        client_secret=SecretStr(secret),
         token_url=provider.token_url,
         client_auth=auth,
         scopes=scopes,
