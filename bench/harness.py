@@ -117,6 +117,8 @@ def start_console(
             "DATABASE_URL": url,
             "SIM_PORT": str(sim_port),
             "SIM_CLIENT_SECRET": secret,
+            # The bench seeds local accounts straight into the database (no SCIM store).
+            "SIM_ACCEPT_ANY_USER": "1",
             **(env or {}),
         },
         folder / f"{name}.log",
@@ -164,7 +166,7 @@ class NaiveUnderTest:
     def new_pending(self) -> uuid.UUID:
         """A fresh user with an issued QR code; returns the user id."""
         user = uuid.uuid4()
-        self.omi.enrol(user)
+        self.omi.enrol(str(user))
         return user
 
     def enrol_url(self, user: uuid.UUID) -> str:
@@ -179,7 +181,8 @@ class NaiveUnderTest:
 
 def start_naive(folder: Path, **sim: Any) -> NaiveUnderTest:
     """A simulator in a thread here, and ``streamlit run bench/naive_enrol.py`` against it."""
-    simulator = start_simulator(SimConfig(**sim))
+    # The naive page enrols made-up user ids: its simulator accepts any user.
+    simulator = start_simulator(SimConfig(**{"accept_any_user": True, **sim}))
     env = {
         "OMI_BASE_URL": simulator.base_url,
         "OMI_CLIENT_ID": simulator.client_id,

@@ -30,7 +30,7 @@ def client() -> OmiClient:
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
-def live(user: uuid.UUID) -> None:
+def live(user: str) -> None:
     """Ask the API, show the sentence the console would show."""
     remote = client().status(user)
     status = remote_target(remote.value, remote.outcome) or Status.PENDING
@@ -38,4 +38,4 @@ def live(user: uuid.UUID) -> None:
 
 
 st.title("Enrol device (naive)")
-live(uuid.UUID(st.query_params["user"]))
+live(str(uuid.UUID(st.query_params["user"])))

@@ -20,7 +20,6 @@ import logging
 import math
 import threading
 import time
-import uuid
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -161,13 +160,13 @@ class Poller:
         try:
             lease = timedelta(seconds=self.interval * LEASE_FRACTION)
             grace = timedelta(seconds=max(EXPIRY_GRACE_MIN, self.interval * EXPIRY_GRACE_INTERVALS))
-            for enrolment_id, account_id in self.polling.claim_due(self._batch, lease, grace):
+            for enrolment_id, user_id in self.polling.claim_due(self._batch, lease, grace):
                 with self._lock:
                     if enrolment_id in self._inflight:
                         continue  # its previous call is still running
                     self._inflight.add(enrolment_id)
                 try:
-                    futures.append(self._pool().submit(self._poll, enrolment_id, account_id))
+                    futures.append(self._pool().submit(self._poll, enrolment_id, user_id))
                 except RuntimeError:
                     # The interpreter is exiting (concurrent.futures refuses new work then):
                     # the claim lapses by itself and the next process picks the enrolment up.
@@ -195,9 +194,9 @@ class Poller:
             self._pending = pending
         return len(futures)
 
-    def _poll(self, enrolment_id: int, account_id: uuid.UUID) -> None:
+    def _poll(self, enrolment_id: int, user_id: str) -> None:
         try:
-            error = self.polling.poll(enrolment_id, account_id, backoff=self._backoff)
+            error = self.polling.poll(enrolment_id, user_id, backoff=self._backoff)
         except ConsoleError as exc:
             error = str(exc)
         except Exception as exc:  # a worker must never die silently

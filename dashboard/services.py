@@ -1,9 +1,16 @@
 """The factory that wires the console from its settings (one set of services per process).
 
 ``build_services(settings)`` starts the embedded simulator when no API is configured, opens and
-upgrades the database, builds the API client, the use-cases and the status poller, and starts
-the poller. Tests and benchmarks build their own with their own settings, or only the
-use-cases with ``build_use_cases``.
+upgrades the database, builds the API client, the identity-store client (``SCIM_*``), the
+use-cases and the status poller, and starts the poller.
+
+Demo mode with zero configuration is SCIM 1.1 on the embedded simulator, which refuses to enrol
+a user its store does not hold, as a tenant would. Its store lives in memory, so on start-up the
+console tells it its accounts again (``RunningSimulator.register_users``). With
+``SCIM_VERSION=off`` or a ``SCIM_URL`` elsewhere, the embedded simulator accepts any user.
+
+Tests and benchmarks build their own with their own settings, or only the use-cases with
+``build_use_cases``.
 """
 
 from __future__ import annotations
@@ -16,10 +23,12 @@ from datetime import datetime
 from pydantic import SecretStr
 
 from dashboard.domain.clock import utc_now
-from dashboard.errors import ConsoleError
+from dashboard.errors import ConfigError, ConsoleError
 from dashboard.omi.client import OmiClient
+from dashboard.omi.scim import ScimClient
+from dashboard.omi.token import BearerTokens
 from dashboard.poller import Poller
-from dashboard.settings import OmiSettings, Settings
+from dashboard.settings import OmiSettings, ScimSettings, Settings
 from dashboard.usecases.accounts import Accounts
 from dashboard.usecases.audit import AuditTrail
 from dashboard.usecases.bulk import BulkOnboarding
@@ -47,13 +56,18 @@ class UseCases:
 
 
 def build_use_cases(
-    database: Database, omi: OmiClient, *, clock: Callable[[], datetime] = utc_now
+    database: Database,
+    omi: OmiClient,
+    *,
+    store: ScimClient | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> UseCases:
-    """The use-cases over ``database`` and ``omi``."""
+    """The use-cases over ``database``, ``omi`` and the identity ``store`` (None: local-only
+    accounts)."""
     sessions = database.sessions
     enrolments = Enrolments(sessions, omi, clock=clock)
     return UseCases(
-        accounts=Accounts(sessions, clock=clock),
+        accounts=Accounts(sessions, store=store, clock=clock),
         enrolments=enrolments,
         polling=Polling(sessions, omi, enrolments, clock=clock),
         table=EnrolmentTable(sessions),
@@ -78,14 +92,20 @@ class Services:
     system: SystemInfo
     poller: Poller
     simulator: RunningSimulator | None
+    store: ScimClient | None = None
+    store_tokens: BearerTokens | None = None
 
     @property
     def demo_mode(self) -> bool:
         return self.simulator is not None
 
     def close(self) -> None:
-        """Stop the poller and the simulator, close the client and the database."""
+        """Stop the poller and the simulator, close the clients and the database."""
         self.poller.stop()
+        if self.store is not None:
+            self.store.close()
+        if self.store_tokens is not None:
+            self.store_tokens.close()
         self.omi.close()
         self.database.close()
         if self.simulator is not None:
@@ -94,9 +114,15 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     """Wire and start the console's services for ``settings``."""
+    scim = settings.scim
     simulator = None
     omi_settings = settings.omi
     if omi_settings is None:
+        if scim.version == "2.0" and scim.url is None:
+            raise ConfigError(
+                "SCIM_VERSION=2.0 needs SCIM_URL in demo mode: the embedded simulator serves "
+                "SCIM 1.1 only (leave SCIM_VERSION unset, or set it to off)."
+            )
         simulator = start_embedded_simulator(settings)
         omi_settings = OmiSettings(
             base_url=simulator.base_url,
@@ -110,9 +136,14 @@ def build_services(settings: Settings) -> Services:
         if simulator is not None:
             simulator.stop()
         raise
-    omi = OmiClient(omi_settings)
+    shared = scim.scopes if scim.enabled and not scim.own_client else ()
+    omi = OmiClient(omi_settings, extra_scopes=shared)
+    store, store_tokens = identity_store(scim, omi_settings, omi)
     sessions = database.sessions
-    uc = build_use_cases(database, omi)
+    uc = build_use_cases(database, omi, store=store)
+    if simulator is not None and store is not None and scim.url is None:
+        known = simulator.register_users(uc.accounts.references())
+        log.info("demo mode: %d accounts made known to the simulator again", known)
     poller = Poller(uc.polling, interval=settings.poll_interval)
     poller.start()
     return Services(
@@ -127,10 +158,46 @@ def build_services(settings: Settings) -> Services:
         reports=Reports(sessions),
         audit=AuditTrail(sessions),
         onboarding=BulkOnboarding(uc.accounts, uc.enrolments, Campaigns(sessions)),
-        system=SystemInfo(settings, omi_settings, omi, poller, database),
+        system=SystemInfo(
+            settings, omi_settings, omi, poller, database, store=store, store_tokens=store_tokens
+        ),
         poller=poller,
         simulator=simulator,
+        store=store,
+        store_tokens=store_tokens,
     )
+
+
+def identity_store(
+    scim: ScimSettings, omi_settings: OmiSettings, omi: OmiClient
+) -> tuple[ScimClient | None, BearerTokens | None]:
+    """The identity-store client for ``scim`` and its token source: the Mobile Identity
+    client's token, or one of its own with ``SCIM_CLIENT_ID``; (None, None) when ``off``."""
+    if not scim.enabled:
+        return None, None
+    if scim.own_client:
+        assert scim.client_id is not None
+        assert scim.client_secret is not None
+        tokens = BearerTokens.of_client(
+            omi_settings.model_copy(
+                update={
+                    "client_id": scim.client_id,
+                    "client_secret": scim.client_secret,
+                    "scopes": scim.scopes,
+                }
+            )
+        )
+    else:
+        tokens = omi.scim_tokens()
+    store = ScimClient(
+        scim.base_url(omi_settings.base_url),
+        tokens,
+        version=scim.version,
+        timeout=omi_settings.timeout,
+        retries=omi_settings.max_retries,
+        backoff=omi_settings.backoff,
+    )
+    return store, tokens
 
 
 def start_embedded_simulator(settings: Settings) -> RunningSimulator:
@@ -145,5 +212,9 @@ def start_embedded_simulator(settings: Settings) -> RunningSimulator:
             client_secret=sim.client_secret.get_secret_value(),
             qr_ttl=float(sim.qr_ttl),
             token_ttl=float(sim.token_ttl),
+            # Users are the simulator's own SCIM users unless SCIM is off or elsewhere.
+            accept_any_user=sim.accept_any_user
+            or not settings.scim.enabled
+            or settings.scim.url is not None,
         )
     )

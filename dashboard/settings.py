@@ -6,6 +6,7 @@ top-level keys in ``.streamlit/secrets.toml``; the environment wins (a blank env
 variable counts as unset, so secrets.toml still applies). A bad value raises ``ConfigError``
 naming the setting, never a traceback deep inside the app.
 An unset ``OMI_BASE_URL`` means: start the embedded simulator (demo mode).
+``SCIM_*`` says where the tenant's identity store is (``SCIM_VERSION=off``: local accounts only).
 Sign-in itself is Streamlit's ``[auth]`` section; who gets which role is ``ROLES_*`` here.
 """
 
@@ -18,7 +19,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from dashboard.domain.roles import Role, RoleRules, parse_entry, parse_role
@@ -28,8 +38,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRETS_PATH = ROOT / ".streamlit" / "secrets.toml"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'data' / 'console.db'}"
 DEFAULT_SCOPES = ("credential:omi:enrol:qr:admin:post", "credential:omi:enrol:status:get")
+DEFAULT_SCIM_SCOPES = ("SCIM:user:post", "SCIM:user:get", "SCIM:user:query")
+#: Where ``/Users`` hangs off ``OMI_BASE_URL`` when ``SCIM_URL`` is not given.
+SCIM_PATHS = {"1.1": "/scim/v1", "2.0": "/scim/v2"}
 
 ClientAuth = Literal["client_secret_post", "client_secret_basic"]
+ScimVersion = Literal["1.1", "2.0", "off"]
 
 
 def _http_url(value: str) -> str:
@@ -125,6 +139,49 @@ class SimulatorSettings(_Frozen):
     client_secret: SecretStr = SecretStr("")
     qr_ttl: Annotated[int, Field(ge=1)] = 300
     token_ttl: Annotated[int, Field(ge=1)] = 3600
+    # Enrol and status take any user id, not only users of the simulator's SCIM store.
+    accept_any_user: bool = False
+
+
+class ScimSettings(_Frozen):
+    """``SCIM_*``: the tenant's identity store, where accounts are created and found.
+
+    ``version`` 1.1 (OneWelcome), 2.0 (most other stores) or ``off`` (accounts stay local).
+    The token is the Mobile Identity client's, with ``scopes`` added to its request, unless
+    ``client_id`` and ``client_secret`` name a client of its own (same token endpoint).
+    """
+
+    version: ScimVersion = "1.1"
+    url: HttpUrl | None = None
+    scopes: Words = DEFAULT_SCIM_SCOPES
+    client_id: str | None = None
+    client_secret: Annotated[SecretStr | None, Field(validate_default=True)] = None
+
+    @field_validator("client_secret")
+    @classmethod
+    def _pair(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        given = value is not None and bool(value.get_secret_value())
+        if given != bool(info.data.get("client_id")):
+            if given:
+                raise ValueError("is set, so SCIM_CLIENT_ID must be set too")
+            raise ValueError("is required when SCIM_CLIENT_ID is set")
+        return value if given else None
+
+    @property
+    def enabled(self) -> bool:
+        """Whether accounts live in the identity store (``SCIM_VERSION`` is not ``off``)."""
+        return self.version != "off"
+
+    @property
+    def own_client(self) -> bool:
+        """Whether the identity store gets a token of its own (``SCIM_CLIENT_ID``)."""
+        return self.client_id is not None
+
+    def base_url(self, omi_base_url: str) -> str:
+        """``SCIM_URL``, or its default on ``omi_base_url`` for the version."""
+        if self.url is not None:
+            return self.url
+        return omi_base_url.rstrip("/") + SCIM_PATHS.get(self.version, SCIM_PATHS["1.1"])
 
 
 class RoleSettings(_Frozen):
@@ -168,6 +225,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     poll_interval: Annotated[float, Field(ge=0.1, le=60.0)] = 1.0
     roles: RoleSettings = RoleSettings()
+    scim: ScimSettings = ScimSettings()
     allow_unauthenticated: bool = False
 
     @property

@@ -36,6 +36,40 @@ def get_account(session: Session, account_id: uuid.UUID, *, lock: bool = False) 
     return session.scalars(query).one_or_none()
 
 
+def references(session: Session, account_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The user id the API knows each account by (``Account.reference``), by account id."""
+    if not account_ids:
+        return {}
+    rows = session.execute(select(Account.id, Account.tenant_id).where(Account.id.in_(account_ids)))
+    return {ident: tenant if tenant is not None else str(ident) for ident, tenant in rows}
+
+
+def find_by_tenant_id(session: Session, tenant_id: str) -> Account | None:
+    """The account linked to the tenant's user ``tenant_id`` (compared exactly)."""
+    return session.scalars(select(Account).where(Account.tenant_id == tenant_id)).first()
+
+
+def linked_tenant_ids(session: Session, tenant_ids: list[str]) -> dict[str, Account]:
+    """The accounts linked to any of ``tenant_ids``, by tenant id."""
+    if not tenant_ids:
+        return {}
+    rows = session.scalars(select(Account).where(Account.tenant_id.in_(tenant_ids)))
+    return {a.tenant_id: a for a in rows if a.tenant_id is not None}
+
+
+def accounts_by_keys(session: Session, username_keys: list[str]) -> dict[str, Account]:
+    """The accounts whose normalised usernames are any of ``username_keys``, by key."""
+    if not username_keys:
+        return {}
+    rows = session.scalars(select(Account).where(Account.username_key.in_(username_keys)))
+    return {a.username_key: a for a in rows}
+
+
+def all_accounts(session: Session) -> list[Account]:
+    """Every account, oldest first."""
+    return list(session.scalars(select(Account).order_by(Account.created_at, Account.id)))
+
+
 def find_account(session: Session, username_key: str) -> Account | None:
     """The account whose normalised username is ``username_key``."""
     return session.scalars(select(Account).where(Account.username_key == username_key)).first()

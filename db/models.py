@@ -47,6 +47,7 @@ DEVICE_NAME_LENGTH = 200
 ACTOR_LENGTH = 100
 DISPLAY_NAME_LENGTH = 200
 CAMPAIGN_NAME_LENGTH = 100
+TENANT_ID_LENGTH = 256
 
 
 class Base(DeclarativeBase):
@@ -56,7 +57,12 @@ class Base(DeclarativeBase):
 
 
 class Account(Base):
-    """A person who can enrol a device; ``id`` is the user id sent to the API."""
+    """A person who can enrol a device.
+
+    ``tenant_id`` is the identity store's id for the person, exactly as the store gave it: the
+    user id sent to the API. Accounts made before revision 0004 (or with ``SCIM_VERSION=off``)
+    have none; the API is then sent ``str(id)``.
+    """
 
     __tablename__ = "accounts"
 
@@ -67,10 +73,19 @@ class Account(Base):
     created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     # Revision 0003: the person's name as a bulk upload gave it (printed on their QR sheet).
     display_name: Mapped[str | None] = mapped_column(String(DISPLAY_NAME_LENGTH))
+    # Revision 0004: the identity store's id (unique where set).
+    tenant_id: Mapped[str | None] = mapped_column(String(TENANT_ID_LENGTH))
 
     enrolments: Mapped[list[Enrolment]] = relationship(
         back_populates="account", passive_deletes=True
     )
+
+    __table_args__ = (Index("ux_accounts_tenant_id", "tenant_id", unique=True),)
+
+    @property
+    def reference(self) -> str:
+        """The user id the API is sent: the tenant's id, or the local UUID for older rows."""
+        return self.tenant_id if self.tenant_id is not None else str(self.id)
 
 
 class Campaign(Base):

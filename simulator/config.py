@@ -35,8 +35,8 @@ class SimConfig:
     token_ttl: float = 3600.0
     allowed_scopes: tuple[str, ...] = (ENROL_SCOPE, STATUS_SCOPE, *SCIM_SCOPES)
     allow_controls: bool | None = None
-    # True until the console creates its accounts on the tenant (issue 12); then False.
-    accept_any_user: bool = True
+    # As a tenant: enrol and status refuse a user the SCIM store does not hold.
+    accept_any_user: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:

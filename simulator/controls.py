@@ -1,4 +1,5 @@
-"""``/_sim/...``: counters, faults, token revocation, reset and enrolments, for tests and demos.
+"""``/_sim/...``: counters, faults, token revocation, reset, enrolments and known users, for tests
+and demos.
 
 Refused with 403 unless the configuration allows them (by default only on a loopback host).
 """
@@ -20,6 +21,7 @@ from simulator.api import device_url, normalise_user_id
 from simulator.config import SimConfig
 from simulator.faults import Endpoint, parse_fault
 from simulator.state import Enrolment, Store, rfc3339
+from simulator.users import parse_known_user
 
 log = logging.getLogger("simulator")
 
@@ -102,6 +104,27 @@ async def reset(request: Request) -> Response:
 
 
 @_guarded
+async def register_users(request: Request) -> Response:
+    """Make users known with the ids they had (``{"users": [{"id", "userName",
+    "displayName"?}]}``): a console restarted with its simulator tells it its accounts again.
+    Users whose id or userName the store holds already are left alone."""
+    try:
+        payload = json.loads(await request.body())
+        entries = payload.get("users") if isinstance(payload, dict) else None
+        if not isinstance(entries, list):
+            raise ValueError('the body must be {"users": [...]}')
+        users = [parse_known_user(entry) for entry in entries]
+    except RecursionError:
+        return errors.invalid_request("the body is nested too deeply")
+    except ValueError as exc:  # includes JSON and UTF-8 decoding errors
+        return errors.invalid_request(str(exc))
+    store = _store(request)
+    added = sum(store.register_user(user) for user in users)
+    log.info("%d of %d users registered", added, len(users))
+    return JSONResponse({"registered": added, "given": len(users)})
+
+
+@_guarded
 async def enrolments(request: Request) -> Response:
     """Every user's current enrolment, with the device URL its QR code encodes."""
     config: SimConfig = request.app.state.config
@@ -137,6 +160,7 @@ ROUTES = [
     Route("/_sim/faults", clear_faults, methods=["DELETE"]),
     Route("/_sim/tokens/revoke", revoke_tokens, methods=["POST"]),
     Route("/_sim/reset", reset, methods=["POST"]),
+    Route("/_sim/users", register_users, methods=["POST"]),
     Route("/_sim/enrolments", enrolments, methods=["GET"]),
     Route("/_sim/enrolments/{user_id}", enrolment, methods=["GET"]),
 ]

@@ -6,6 +6,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from uuid import UUID
@@ -16,6 +17,7 @@ from simulator.api import device_url, normalise_user_id
 from simulator.app import create_app
 from simulator.config import SimConfig, base_url, connect_host, resolve
 from simulator.state import OPEN_STATUSES, Store
+from simulator.users import parse_known_user
 
 log = logging.getLogger("simulator")
 STARTUP_TIMEOUT = 15.0
@@ -51,6 +53,16 @@ class RunningSimulator:
             if enrolment.status not in OPEN_STATUSES:
                 return None
             return device_url(self.config, enrolment.code)
+
+    def register_users(self, users: Iterable[tuple[str, str, str | None]]) -> int:
+        """Make (id, userName, display name) users known with the ids they had, as
+        ``POST /_sim/users`` does; returns how many were new. Its store lives in memory, so a
+        console restarted with its simulator tells it its accounts again."""
+        added = 0
+        for user_id, user_name, shown in users:
+            entry = {"id": user_id, "userName": user_name, "displayName": shown}
+            added += self.store.register_user(parse_known_user(entry))
+        return added
 
     def stop(self) -> None:
         """Shut the server down and wait for its thread (idempotent)."""

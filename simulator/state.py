@@ -166,6 +166,18 @@ class Store:
             self.users[user_key(user.id)] = user
             return None
 
+    def register_user(self, user: ScimUser) -> bool:
+        """Store ``user`` with the id it brings unless its id or userName is held already;
+        whether it was stored (a console making its accounts known again after a restart)."""
+        with self.lock:
+            wanted = user.user_name.casefold()
+            if user_key(user.id) in self.users or any(
+                held.user_name.casefold() == wanted for held in self.users.values()
+            ):
+                return False
+            self.users[user_key(user.id)] = user
+            return True
+
     def get_user(self, user_id: str) -> ScimUser | None:
         """The user with ``user_id`` (dashes and case ignored), if the store holds one."""
         with self.lock:

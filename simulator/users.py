@@ -59,6 +59,25 @@ class ScimUser:
         return body
 
 
+def parse_known_user(payload: Any) -> ScimUser:
+    """One entry of ``POST /_sim/users``: ``{"id", "userName", "displayName"?}``, a user the
+    store is told of again with the id it had; ``ValueError`` says what is wrong."""
+    if not isinstance(payload, dict):
+        raise ValueError("each user must be a JSON object")
+    user_id, user_name = payload.get("id"), payload.get("userName")
+    if not isinstance(user_id, str) or not user_id.strip() or len(user_id) > 256:
+        raise ValueError("id must be non-empty text of at most 256 characters")
+    if not isinstance(user_name, str) or not user_name.strip():
+        raise ValueError("userName is mandatory")
+    shown = payload.get("displayName")
+    if shown is not None and not isinstance(shown, str):
+        raise ValueError("displayName must be text")
+    given, _, family = (shown or "").strip().partition(" ")
+    return ScimUser(
+        user_name=user_name, id=user_id, given_name=given or None, family_name=family or None
+    )
+
+
 def parse_new_user(payload: Any) -> ScimUser:
     """A create request's body as a user; ``ValueError`` says what is wrong with it."""
     if not isinstance(payload, dict):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.domain.clock import utc_now
 from dashboard.omi.client import OmiClient
+from dashboard.omi.scim import SCIM_SCOPES, ScimClient
 from dashboard.services import UseCases, build_use_cases
 from dashboard.settings import OmiSettings
 from dashboard.usecases.database import Database
@@ -46,12 +47,21 @@ class Console(UseCases):
 
 
 def console_on(
-    engine: Engine, omi: OmiClient, *, clock: Callable[[], datetime] = utc_now
+    engine: Engine,
+    omi: OmiClient,
+    *,
+    store: ScimClient | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> Console:
-    """The use-cases over ``engine`` and ``omi``."""
+    """The use-cases over ``engine``, ``omi`` and the identity ``store`` (None: local only)."""
     database = Database(engine)
-    uc = build_use_cases(database, omi, clock=clock)
+    uc = build_use_cases(database, omi, store=store, clock=clock)
     return Console(uc.accounts, uc.enrolments, uc.polling, uc.table, engine, database.sessions)
+
+
+def sim_store(sim: RunningSimulator, omi: OmiClient) -> ScimClient:
+    """The simulator's SCIM 1.1 store, on ``omi``'s token (made with the SCIM scopes)."""
+    return ScimClient(f"{sim.base_url}/scim/v1", omi.scim_tokens(), timeout=5.0, backoff=0.05)
 
 
 @contextmanager
@@ -60,35 +70,54 @@ def open_console(
     sim: RunningSimulator,
     *,
     clock: Callable[[], datetime] = utc_now,
+    scim: bool = True,
     **client: object,
 ) -> Iterator[Console]:
-    """The use-cases on a migrated database at ``url`` talking to ``sim``; closed afterwards."""
+    """The use-cases on a migrated database at ``url`` talking to ``sim``, accounts made on its
+    SCIM store (``scim=False``: local accounts, for a simulator that accepts any user); closed
+    afterwards."""
     engine = create_engine_for(url)
     upgrade(engine)
-    omi = OmiClient(omi_settings(sim, **client))
+    omi = OmiClient(omi_settings(sim, **client), extra_scopes=SCIM_SCOPES if scim else ())
+    store = sim_store(sim, omi) if scim else None
     try:
-        yield console_on(engine, omi, clock=clock)
+        yield console_on(engine, omi, store=store, clock=clock)
     finally:
+        if store is not None:
+            store.close()
         omi.close()
         engine.dispose()
 
 
 class Phone:
-    """The person's phone: opens the device page (scan) and confirms or declines."""
+    """The person's phone: opens the device page (scan) and confirms or declines.
 
-    def __init__(self, api: Api) -> None:
+    A user is named by the id the API knows (``AccountView.reference``), or by a local account
+    id, which ``console`` (when given) turns into that reference.
+    """
+
+    def __init__(self, api: Api, console: Console | None = None) -> None:
         self.api = api
+        self.console = console
 
-    def device_url(self, user_id: uuid.UUID) -> str:
-        response = self.api.http.get(f"/_sim/enrolments/{user_id}")
+    def reference(self, user_id: uuid.UUID | str) -> str:
+        """The id the simulator knows the user by."""
+        if isinstance(user_id, uuid.UUID) and self.console is not None:
+            return self.console.accounts.get(user_id).reference
+        return str(user_id)
+
+    def device_url(self, user_id: uuid.UUID | str) -> str:
+        response = self.api.http.get(f"/_sim/enrolments/{self.reference(user_id)}")
         assert response.status_code == 200, response.text
         return str(response.json()["deviceUrl"])
 
-    def scan(self, user_id: uuid.UUID) -> None:
+    def scan(self, user_id: uuid.UUID | str) -> None:
         response = self.api.http.get(self.device_url(user_id))
         assert response.status_code == 200, response.text
 
-    def finish(self, user_id: uuid.UUID, action: str, device_name: str = "Test phone") -> None:
+    def finish(
+        self, user_id: uuid.UUID | str, action: str, device_name: str = "Test phone"
+    ) -> None:
         url = self.device_url(user_id)
         response = self.api.http.post(url, data={"action": action, "device_name": device_name})
         assert response.status_code == 200, response.text

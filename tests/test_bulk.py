@@ -324,9 +324,8 @@ def test_the_pdf_has_one_scannable_qr_code_per_person(
             assert response.status_code == 200
             assert expected.enrolment_id is not None
             assert expected.account_id is not None
-            console.polling.poll(
-                expected.enrolment_id, expected.account_id, backoff=lambda _: timedelta()
-            )
+            reference = console.accounts.get(expected.account_id).reference
+            console.polling.poll(expected.enrolment_id, reference, backoff=lambda _: timedelta())
             assert console.enrolments.get(expected.enrolment_id).status is Status.SCANNED
     finally:
         pdf.close()

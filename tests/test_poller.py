@@ -26,14 +26,14 @@ def api(simulator: RunningSimulator) -> Iterator[Api]:
 
 
 @pytest.fixture
-def phone(api: Api) -> Phone:
-    return Phone(api)
-
-
-@pytest.fixture
 def console(database_url: str, simulator: RunningSimulator) -> Iterator[Console]:
     with open_console(database_url, simulator) as console:
         yield console
+
+
+@pytest.fixture
+def phone(api: Api, console: Console) -> Phone:
+    return Phone(api, console)
 
 
 @contextmanager

@@ -26,14 +26,16 @@ RESULT_HEADER = (
 
 @dataclass(frozen=True)
 class PlannedRow:
-    """A valid row: the name as shown, its unique key, the display name, and the account id
-    when the account exists already."""
+    """A valid row: the name as shown, its unique key, the display name, the account id when
+    the account exists already, and the tenant's id when the identity store holds the user
+    but the console does not (a run links it, creating nothing)."""
 
     line: int
     username: str
     key: str
     display_name: str | None
     account_id: uuid.UUID | None = None
+    tenant_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,9 @@ class RejectedRow:
 
 @dataclass(frozen=True)
 class Preview:
-    """What ``run`` would do with an upload."""
+    """What ``run`` would do with an upload: ``new`` rows are new on the tenant (created
+    there, then in the console), ``on_tenant`` rows exist on the tenant (linked), ``existing``
+    rows are already in the console."""
 
     new: tuple[PlannedRow, ...]
     existing: tuple[PlannedRow, ...]
@@ -55,11 +59,13 @@ class Preview:
     invalid: tuple[RejectedRow, ...]
     blank_lines: int = 0
     ignored_columns: tuple[str, ...] = ()
+    on_tenant: tuple[PlannedRow, ...] = ()
 
     @property
     def runnable(self) -> tuple[PlannedRow, ...]:
-        """New and existing rows, in file order."""
-        return tuple(sorted((*self.new, *self.existing), key=lambda row: row.line))
+        """New, on-the-tenant and existing rows, in file order."""
+        rows = (*self.new, *self.on_tenant, *self.existing)
+        return tuple(sorted(rows, key=lambda row: row.line))
 
 
 class Outcome(StrEnum):

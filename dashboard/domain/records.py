@@ -27,6 +27,19 @@ class AccountView:
     created_by: str
     latest_status: Status | None
     latest_enrolment_id: int | None
+    tenant_id: str | None = None
+    """The identity store's id for the person (None: an account the tenant was never told of)."""
+    display_name: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """The user id the API is sent: the tenant's id, or the local UUID for older rows."""
+        return self.tenant_id if self.tenant_id is not None else str(self.id)
+
+    @property
+    def on_tenant(self) -> bool:
+        """Whether the account is linked to a user of the tenant's identity store."""
+        return self.tenant_id is not None
 
 
 @dataclass(frozen=True)

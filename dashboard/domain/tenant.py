@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 
@@ -20,3 +21,21 @@ class TenantUser:
     email: str | None = None
     active: bool | None = None
     state: str | None = None
+
+
+@dataclass(frozen=True)
+class TenantMatch:
+    """A user found on the tenant, and where the console stands with them.
+
+    ``account_id`` is the console account linked to this user, or the unlinked console account
+    with the same username (``linked`` False), or None when the console does not know them.
+    """
+
+    user: TenantUser
+    account_id: uuid.UUID | None = None
+    linked: bool = False
+
+    @property
+    def in_console(self) -> bool:
+        """Whether a console account is linked to this user."""
+        return self.account_id is not None and self.linked

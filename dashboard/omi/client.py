@@ -21,7 +21,6 @@ number of threads cause one token request, and renewed shortly before it expires
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Self
@@ -48,17 +47,21 @@ from dashboard.omi.responses import (
     timestamp,
 )
 from dashboard.omi.retry import NoToken, overloaded, retrying, transport_failure
-from dashboard.omi.token import Token, Tokens, oauth_client
+from dashboard.omi.token import BearerTokens, Names, Token, Tokens, oauth_client
 from dashboard.settings import OmiSettings
 
 
 class OmiClient:
     """A thread-safe client for one Mobile Identity tenant; share one instance per process."""
 
-    def __init__(self, settings: OmiSettings) -> None:
+    def __init__(self, settings: OmiSettings, *, extra_scopes: tuple[str, ...] = ()) -> None:
+        """``extra_scopes`` join the token request: the identity store's, when it shares the
+        token (one token per process for both clients, see ``scim_tokens``)."""
         self._settings = settings
-        self._http = oauth_client(settings)
-        self._tokens = Tokens(self._http, settings)
+        self._scopes = tuple(dict.fromkeys((*settings.scopes, *extra_scopes)))
+        self._http = oauth_client(settings, self._scopes)
+        names = Names(scopes="OMI_SCOPES and SCIM_SCOPES") if extra_scopes else Names()
+        self._tokens = Tokens(self._http, settings, scopes=self._scopes, names=names)
 
     def __repr__(self) -> str:
         settings = self._settings
@@ -79,10 +82,22 @@ class OmiClient:
         """Close the connection pool."""
         self._http.close()
 
-    def enrol(self, user_id: uuid.UUID) -> QrCode:
-        """Start (or restart) the enrolment of ``user_id``; return its QR code."""
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The scopes the token request asks for."""
+        return self._scopes
+
+    def scim_tokens(self) -> BearerTokens:
+        """This client's token as the identity-store client's ``TokenSource``."""
+        return BearerTokens(self._tokens)
+
+    def enrol(self, user_id: str) -> QrCode:
+        """Start (or restart) the enrolment of ``user_id`` (the tenant's id, sent exactly as
+        given); return its QR code. ``ApiNotFound`` when the identity store has no such user."""
         path = self._settings.enrol_path
-        response = self._call("POST", path, json={self._settings.user_id_field: str(user_id)})
+        response = self._call(
+            "POST", path, json={self._settings.user_id_field: user_id}, user_id=user_id, enrol=True
+        )
         body = json_object(response, f"POST {path}")
         where = f"the answer to POST {path}"
         encoded = body.get("qrCode")
@@ -90,11 +105,11 @@ class OmiClient:
             raise ApiProtocolError(f"{cap(where)} has no qrCode text.", status_code=200)
         return QrCode(png=decode_png(encoded, where), expires_at=expiry(body, where))
 
-    def status(self, user_id: uuid.UUID) -> RemoteStatus:
+    def status(self, user_id: str) -> RemoteStatus:
         """The current enrolment status of ``user_id``; ``ApiNotFound`` when it has none."""
         path = self._settings.status_path
         response = self._call(
-            "GET", path, params={self._settings.user_id_field: str(user_id)}, user_id=user_id
+            "GET", path, params={self._settings.user_id_field: user_id}, user_id=user_id
         )
         body = json_object(response, f"GET {path}")
         where = f"the answer to GET {path}"
@@ -122,7 +137,7 @@ class OmiClient:
             return Connectivity(False, (), _ms_since(started), str(exc))
         latency = _ms_since(started)
         base, client_id = self._settings.base_url, self._settings.client_id
-        missing = [s for s in self._settings.scopes if s not in token.scopes]
+        missing = [s for s in self._scopes if s not in token.scopes]
         if missing:
             message = (
                 f"Connected to {base} in {latency:.0f} ms, but the token lacks the scope "
@@ -142,7 +157,8 @@ class OmiClient:
         *,
         params: Mapping[str, str] | None = None,
         json: Mapping[str, str] | None = None,
-        user_id: uuid.UUID | None = None,
+        user_id: str | None = None,
+        enrol: bool = False,
     ) -> httpx2.Response:
         """Send one API call with the shared token: renew once on 401, retry 429/5xx."""
         where = f"{method} {path}"
@@ -157,7 +173,7 @@ class OmiClient:
                     raise NoToken(exc) from None
                 response = self._send(method, path, token, params=params, json=json)
                 if response.status_code != 401:
-                    return self._verdict(response, where, user_id)
+                    return self._verdict(response, where, user_id, enrol)
                 if renewed:
                     raise ApiAuthError(
                         f"The Mobile Identity API refused a freshly issued token ({where} → 401); "
@@ -193,7 +209,7 @@ class OmiClient:
         raise failure  # outside the except block: no chained request carrying the token
 
     def _verdict(
-        self, response: httpx2.Response, where: str, user_id: uuid.UUID | None
+        self, response: httpx2.Response, where: str, user_id: str | None, enrol: bool
     ) -> httpx2.Response:
         """Return a 200 response; raise the error any other status means."""
         code = response.status_code
@@ -209,7 +225,14 @@ class OmiClient:
                 f"grant it to client {self._settings.client_id!r} and list it in OMI_SCOPES.",
                 scope=scope,
             )
-        if code == 404 and user_id is not None:
+        if code == 404 and enrol and error_code(response) == "user_not_found":
+            raise ApiNotFound(
+                f"The tenant's identity store holds no user {user_id!r} ({where} → 404 "
+                "user_not_found); create the account on the tenant or link it to a tenant user "
+                "on the Accounts page.",
+                status_code=404,
+            )
+        if code == 404 and user_id is not None and not enrol:
             raise ApiNotFound(
                 f"The Mobile Identity API has no enrolment for user {user_id} ({where} → 404).",
                 status_code=404,

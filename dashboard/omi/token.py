@@ -43,13 +43,17 @@ class Token:
         return f"Token(scopes={self.scopes!r}, renew_at={self.renew_at:.1f})"
 
 
-def oauth_client(settings: OmiSettings) -> OAuth2Client:
-    """The one HTTP client for a tenant: authlib's, sending Basic credentials as the RFC says."""
+def oauth_client(settings: OmiSettings, scopes: tuple[str, ...] | None = None) -> OAuth2Client:
+    """The one HTTP client for a tenant: authlib's, sending Basic credentials as the RFC says.
+
+    ``scopes`` (default ``settings.scopes``) is what the token request asks for.
+    """
+    wanted = settings.scopes if scopes is None else scopes
     http = OAuth2Client(
         client_id=settings.client_id,
         client_secret=settings.client_secret.get_secret_value(),
         token_endpoint_auth_method=settings.client_auth,
-        scope=" ".join(settings.scopes) or None,
+        scope=" ".join(wanted) or None,
         base_url=settings.base_url,
         timeout=httpx2.Timeout(settings.timeout),
         token_endpoint=settings.absolute_token_url,
@@ -79,12 +83,33 @@ def client_secret_basic(
     return uri, headers, body
 
 
-class Tokens:
-    """The shared token of one client: ``current()`` for calls, ``fresh()`` for a check."""
+@dataclass(frozen=True)
+class Names:
+    """The settings a token failure tells the operator to check."""
 
-    def __init__(self, http: OAuth2Client, settings: OmiSettings) -> None:
+    client: str = "OMI_CLIENT_ID, OMI_CLIENT_SECRET"
+    scopes: str = "OMI_SCOPES"
+
+
+class Tokens:
+    """The shared token of one client: ``current()`` for calls, ``fresh()`` for a check.
+
+    ``scopes`` (default ``settings.scopes``) is what the request asks for, e.g. the Mobile
+    Identity scopes and the identity store's together; ``names`` are the settings to blame.
+    """
+
+    def __init__(
+        self,
+        http: OAuth2Client,
+        settings: OmiSettings,
+        *,
+        scopes: tuple[str, ...] | None = None,
+        names: Names = Names(),
+    ) -> None:
         self._http = http
         self._settings = settings
+        self.scopes = settings.scopes if scopes is None else scopes
+        self._names = names
         self._lock = threading.RLock()
         self._token: Token | None = None
         self._last_status: int | None = None
@@ -117,6 +142,12 @@ class Tokens:
         """Forget ``token`` unless another thread already replaced it."""
         with self._lock:
             if self._token is token:
+                self._token = None
+
+    def drop_value(self, value: str) -> None:
+        """Forget the current token if its value is ``value``."""
+        with self._lock:
+            if self._token is not None and self._token.value == value:
                 self._token = None
 
     def _fetch(self) -> Token:
@@ -157,13 +188,13 @@ class Tokens:
         if error == "invalid_client" or (code == 401 and not error):
             raise ApiAuthError(
                 f"The client id or secret was refused by the token endpoint ({answer}); "
-                "check OMI_CLIENT_ID, OMI_CLIENT_SECRET and OMI_CLIENT_AUTH.",
+                f"check {self._names.client} and OMI_CLIENT_AUTH.",
                 status_code=code,
             )
         if error == "invalid_scope":
             raise ApiAuthError(
-                f"The token endpoint refused the scopes {' '.join(self._settings.scopes)!r} "
-                f"({answer}); check OMI_SCOPES and the client's grants.",
+                f"The token endpoint refused the scopes {' '.join(self.scopes)!r} "
+                f"({answer}); check {self._names.scopes} and the client's grants.",
                 status_code=code,
             )
         if error:
@@ -183,11 +214,50 @@ class Tokens:
         lifetime = float(raw.get("expires_in", DEFAULT_LIFETIME))
         scope = raw.get("scope")
         # RFC 6749 §5.1: an omitted scope means the scope requested
-        scopes = self._settings.scopes if scope is None else tuple(str(scope).split())
+        scopes = self.scopes if scope is None else tuple(str(scope).split())
         margin = min(RENEW_MARGIN, lifetime * 0.1)
         return Token(
             value=str(raw["access_token"]), scopes=scopes, renew_at=started + lifetime - margin
         )
+
+
+class BearerTokens:
+    """``Tokens`` as the identity-store client's ``TokenSource``: the same token, by value.
+
+    ``own`` is the HTTP client of a token of the store's own (``SCIM_CLIENT_ID``), closed with
+    ``close``; None when the token is the Mobile Identity client's.
+    """
+
+    def __init__(self, tokens: Tokens, own: OAuth2Client | None = None) -> None:
+        self.tokens = tokens
+        self._own = own
+
+    @classmethod
+    def of_client(cls, settings: OmiSettings) -> BearerTokens:
+        """A token of its own for the client ``settings`` names (``SCIM_CLIENT_ID``)."""
+        http = oauth_client(settings)
+        names = Names(client="SCIM_CLIENT_ID, SCIM_CLIENT_SECRET", scopes="SCIM_SCOPES")
+        return cls(Tokens(http, settings, names=names), own=http)
+
+    def close(self) -> None:
+        """Close the token's own HTTP client, if it has one."""
+        if self._own is not None:
+            self._own.close()
+
+    def __repr__(self) -> str:
+        return "BearerTokens(<hidden>)"
+
+    def bearer(self) -> str:
+        """The shared token's value (fetched or renewed under the lock)."""
+        return self.tokens.current().value
+
+    def drop(self, token: str) -> None:
+        """Forget the shared token if it is still ``token`` (the store refused it)."""
+        self.tokens.drop_value(token)
+
+    def fresh(self) -> Token:
+        """A newly fetched token (for the System page's check)."""
+        return self.tokens.fresh()
 
 
 def vet(raw: object, where: str) -> None:

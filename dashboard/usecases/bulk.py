@@ -2,8 +2,10 @@
 
 ::
 
-    upload ─► preview(data)  ─► new | existing | duplicate (in the file) | invalid (the rule broken)
-    confirm ─► run(preview, campaign name) ─► per row: create the account if new, issue its QR
+    upload ─► preview(data)  ─► new (on the tenant too) | on the tenant (to link) | existing (in
+               the console) | duplicate (in the file) | invalid (the rule broken)
+    confirm ─► run(preview, campaign name) ─► per row: create the account if new (tenant first),
+               link it if the tenant holds it, issue its QR
                code in the campaign, report progress ─► RunReport (one RowResult per row)
     later  ─► reissue(campaign, {EXPIRED}) ─► a new QR code for each member whose newest campaign
                enrolment expired
@@ -34,7 +36,7 @@ from dashboard.domain.onboarding import (
     RunReport,
     result_csv,
 )
-from dashboard.domain.records import CampaignSheets, CampaignView
+from dashboard.domain.records import AccountView, CampaignSheets, CampaignView
 from dashboard.domain.statuses import REISSUABLE, Status
 from dashboard.errors import (
     ApiAuthError,
@@ -42,6 +44,7 @@ from dashboard.errors import (
     ApiForbidden,
     ConflictError,
     ConsoleError,
+    IdentityStoreConflict,
     InputError,
 )
 from dashboard.usecases import bulk_preview
@@ -79,7 +82,8 @@ class BulkOnboarding:
     def preview(self, data: bytes) -> Preview:
         """Read and check an upload: every row is validated and looked up, nothing is written.
         ``InputError`` when the file itself cannot be read."""
-        return bulk_preview.preview(data, self.campaigns.existing_accounts)
+        lookup = self.accounts.tenant_user if self.accounts.on_tenant else None
+        return bulk_preview.preview(data, self.campaigns.existing_accounts, lookup)
 
     def already_done(self, preview: Preview, campaign_name: str) -> int:
         """How many of the preview's existing accounts already have an enrolment in the
@@ -164,11 +168,19 @@ class BulkOnboarding:
         created = False
         if row.account_id is None:
             try:
-                account = self.accounts.create(
-                    row.username, actor=actor, display_name=row.display_name
+                if row.tenant_id is not None:  # on the tenant already: link, create nothing
+                    account = self.accounts.link(row.tenant_id, actor=actor)
+                else:
+                    account = self._create(row, actor)
+                    created = True
+                row = PlannedRow(
+                    row.line,
+                    account.username,
+                    row.key,
+                    row.display_name,
+                    account.id,
+                    account.tenant_id,
                 )
-                row = PlannedRow(row.line, account.username, row.key, row.display_name, account.id)
-                created = True
             except ConflictError:
                 # Created since the preview (another operator, or an earlier run): use it.
                 found = self.campaigns.existing_accounts([row.key]).get(row.key)
@@ -196,6 +208,15 @@ class BulkOnboarding:
             )
             return skipped, None
         return self._issue(row, campaign, actor, created=created)
+
+    def _create(self, row: PlannedRow, actor: str) -> AccountView:
+        """Create the row's account; if the tenant got the user since the preview, link it."""
+        try:
+            return self.accounts.create(row.username, actor=actor, display_name=row.display_name)
+        except IdentityStoreConflict as exc:
+            if exc.existing is None:
+                raise
+            return self.accounts.link(exc.existing.id, actor=actor)
 
     def _issue(
         self, row: PlannedRow, campaign: CampaignView, actor: str, *, created: bool

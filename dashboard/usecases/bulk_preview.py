@@ -1,7 +1,8 @@
 """The preview of a bulk upload: every row checked and looked up, nothing written.
 
-Each row is new, existing (the account is there already), a duplicate of an earlier row (names
-ignore case), or invalid (the sentence says which rule it broke).
+Each row is new (on the tenant too), on the tenant (the identity store holds the user: a run
+links it), existing (the account is in the console already), a duplicate of an earlier row
+(names ignore case), or invalid (the sentence says which rule it broke).
 """
 
 from __future__ import annotations
@@ -12,14 +13,23 @@ from dashboard.domain import usernames
 from dashboard.domain.onboarding import PlannedRow, Preview, RejectedRow
 from dashboard.domain.records import ExistingAccount
 from dashboard.domain.team_csv import CsvRow, read_upload
+from dashboard.domain.tenant import TenantUser
 from dashboard.errors import InputError
 
 #: Which of some username keys have an account (``Campaigns.existing_accounts``).
 Lookup = Callable[[Collection[str]], dict[str, ExistingAccount]]
+#: The tenant's user with exactly this userName (ignoring case), if any.
+TenantLookup = Callable[[str], TenantUser | None]
 
 
-def preview(data: bytes, existing_accounts: Lookup) -> Preview:
-    """Read and check an upload; ``InputError`` when the file itself cannot be read."""
+def preview(
+    data: bytes, existing_accounts: Lookup, on_tenant: TenantLookup | None = None
+) -> Preview:
+    """Read and check an upload; ``InputError`` when the file itself cannot be read.
+
+    With ``on_tenant`` each row the console does not know is looked up on the tenant; an
+    ``IdentityStoreError`` there fails the preview (a sentence), as nothing is decided yet.
+    """
     upload = read_upload(data)
     valid: list[PlannedRow] = []
     duplicates: list[RejectedRow] = []
@@ -44,9 +54,16 @@ def preview(data: bytes, existing_accounts: Lookup) -> Preview:
     found = existing_accounts([planned.key for planned in valid])
     new: list[PlannedRow] = []
     existing: list[PlannedRow] = []
+    linked: list[PlannedRow] = []
     for planned in valid:
         account = found.get(planned.key)
-        if account is None:
+        holder = None if account is not None or on_tenant is None else on_tenant(planned.username)
+        if holder is not None:
+            shown = planned.display_name or holder.display_name
+            linked.append(
+                PlannedRow(planned.line, planned.username, planned.key, shown, None, holder.id)
+            )
+        elif account is None:
             new.append(planned)
         else:
             existing.append(
@@ -61,6 +78,7 @@ def preview(data: bytes, existing_accounts: Lookup) -> Preview:
         tuple(invalid),
         upload.blank_lines,
         upload.ignored_columns,
+        tuple(linked),
     )
 
 

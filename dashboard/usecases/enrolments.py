@@ -58,9 +58,11 @@ class Enrolments:
         ident = inputs.account_id(account_id)
         with self._issue_locks[hash(ident) % _LOCK_STRIPES]:
             with reading(self._sessions) as session:
-                if accounts.get_account(session, ident) is None:
+                found = accounts.get_account(session, ident)
+                if found is None:
                     raise NotFoundError(f"There is no account {ident}.")
-            qr = self._omi.enrol(ident)
+                reference = found.reference  # the tenant's id, or the local UUID (older rows)
+            qr = self._omi.enrol(reference)
             with writing(self._sessions) as session:
                 account = accounts.get_account(session, ident, lock=True)
                 if account is None:

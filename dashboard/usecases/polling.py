@@ -7,7 +7,6 @@ interval between them (``db.enrolments.claim_due``).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -19,6 +18,7 @@ from dashboard.errors import ApiError
 from dashboard.omi.client import OmiClient
 from dashboard.usecases.enrolments import Enrolments, find
 from dashboard.usecases.transactions import reading, writing
+from db import accounts
 from db import enrolments as queries
 
 #: The longest error message stored on an enrolment.
@@ -43,21 +43,25 @@ class Polling:
 
     def claim_due(
         self, limit: int, lease: timedelta, grace: timedelta = timedelta(0)
-    ) -> list[tuple[int, uuid.UUID]]:
+    ) -> list[tuple[int, str]]:
         """Claim up to ``limit`` due active enrolments for this poller for ``lease``:
-        (enrolment id, account id) pairs. Several processes never claim the same one.
-        Enrolments whose QR code expired less than ``grace`` ago are still claimed."""
+        (enrolment id, the user id the API knows the account by) pairs. Several processes
+        never claim the same one. Enrolments whose QR code expired less than ``grace`` ago are
+        still claimed."""
         with writing(self._sessions) as session:
             now = self._clock()
-            return queries.claim_due(session, now, now + lease, limit, expired_after=now - grace)
+            claimed = queries.claim_due(session, now, now + lease, limit, expired_after=now - grace)
+            references = accounts.references(session, {account for _, account in claimed})
+            return [(enrolment, references[account]) for enrolment, account in claimed]
 
     def poll(
-        self, enrolment_id: int, account_id: uuid.UUID, *, backoff: Callable[[int], timedelta]
+        self, enrolment_id: int, user_id: str, *, backoff: Callable[[int], timedelta]
     ) -> str | None:
-        """Ask the API for one enrolment's status and apply it; on an API error store it and
-        push the next poll out by ``backoff(failures in a row)``. Returns the error, or None."""
+        """Ask the API for one enrolment's status (``user_id``: the account's ``reference``) and
+        apply it; on an API error store it and push the next poll out by ``backoff(failures in
+        a row)``. Returns the error, or None."""
         try:
-            remote = self._omi.status(account_id)
+            remote = self._omi.status(user_id)
         except ApiError as exc:
             message = str(exc) or type(exc).__name__
             self._record_failure(enrolment_id, message, backoff)

@@ -21,7 +21,7 @@ from db.models import Account, Base, Campaign, Enrolment, EnrolmentEvent
 from tests.db import factories
 
 TABLES = {"accounts", "enrolments", "enrolment_events", "campaigns", "alembic_version"}
-HEAD = "0003"
+HEAD = "0004"
 
 
 def test_upgrade_from_empty(database_url: str) -> None:
@@ -119,6 +119,51 @@ def test_campaign_round_trip_keeps_enrolments_and_events(engine: Engine) -> None
         assert session.scalar(select(func.count()).select_from(Campaign)) == 0
 
 
+def test_tenant_id_round_trip_keeps_accounts_and_enrolments(engine: Engine) -> None:
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        linked = factories.account("linked")
+        linked.tenant_id = "193f187d921c49e48d555257b6654b54"
+        older = factories.account("older")
+        session.add_all([linked, older])
+        session.flush()
+        row = factories.enrolment(linked, "PENDING")
+        session.add(row)
+        session.flush()
+        session.add(factories.event(row, "PENDING"))
+
+    downgrade(engine, "0003")
+    assert "tenant_id" not in {c["name"] for c in inspect(engine).get_columns("accounts")}
+    with engine.connect() as connection:
+        # The batch rebuild of `accounts` must not cascade into its enrolments and events.
+        assert connection.scalar(text("SELECT count(*) FROM enrolments")) == 1
+        assert connection.scalar(text("SELECT count(*) FROM enrolment_events")) == 1
+
+    upgrade(engine)
+    with sessions() as session:
+        accounts = {a.username: a for a in session.scalars(select(Account))}
+        assert {a.tenant_id for a in accounts.values()} == {None}  # the id is gone, rows stay
+        assert accounts["older"].reference == str(accounts["older"].id)
+        assert session.scalar(select(func.count()).select_from(Enrolment)) == 1
+
+
+def test_tenant_ids_are_unique_where_set_and_kept_exactly(engine: Engine) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    sessions = session_factory(engine)
+    odd = "Ab-12/ü x"  # SCIM 2.0 allows any string: kept, case and all
+    with sessions.begin() as session:
+        first, second, third = (factories.account(n) for n in ("one", "two", "three"))
+        first.tenant_id = odd
+        session.add_all([first, second, third])  # two NULLs are fine
+    with sessions() as session:
+        assert session.scalar(select(Account.tenant_id).where(Account.username == "one")) == odd
+    again = factories.account("four")
+    again.tenant_id = odd
+    with pytest.raises(IntegrityError), sessions.begin() as session:
+        session.add(again)
+
+
 def test_deleting_a_campaign_detaches_its_enrolments(engine: Engine) -> None:
     sessions = session_factory(engine)
     with sessions.begin() as session:
@@ -178,7 +223,7 @@ def test_sqlite_file_and_its_folder_are_created(tmp_path: Path) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002", "0003"])
+@pytest.mark.parametrize("revision", ["0001", "0002", "0003", "0004"])
 def test_each_revision_applies_alone(sqlite_url: str, revision: str) -> None:
     upgrade(sqlite_url, revision)
     engine = create_engine_for(sqlite_url)

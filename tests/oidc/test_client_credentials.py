@@ -79,7 +79,7 @@ def test_the_console_connects_with_either_method_and_any_secret(
         assert result.scopes == DEFAULT_SCOPES
         assert "Connected to" in result.message
         with pytest.raises(ApiNotFound):
-            client.status(user)
+            client.status(str(user))
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -130,7 +130,7 @@ def test_an_expired_token_is_renewed(provider: RunningProvider, user: uuid.UUID)
     before = provider.tokens_issued("short-lived")
     with omi(provider, "short-lived", SECRETS["plain"]) as client:
         with pytest.raises(ApiNotFound):
-            client.status(user)
+            client.status(str(user))
         time.sleep(SHORT_TTL + 0.2)
         api = httpx2.get(
             f"{provider.issuer}/omi/qr/enrol/status",
@@ -139,7 +139,7 @@ def test_an_expired_token_is_renewed(provider: RunningProvider, user: uuid.UUID)
         )
         assert api.status_code == 401  # the provider did expire tokens of that age
         with pytest.raises(ApiNotFound):
-            client.status(user)
+            client.status(str(user))
     assert provider.tokens_issued("short-lived") == before + 2
 
 
@@ -158,4 +158,4 @@ def test_opaque_and_jwt_access_tokens_both_work(
         assert result.ok, result.message
         assert result.scopes == DEFAULT_SCOPES
         with pytest.raises(ApiNotFound):
-            console.status(user)
+            console.status(str(user))

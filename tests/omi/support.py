@@ -73,7 +73,7 @@ class Sim:
         self.remember_tokens()
         assert self.http.post("/_sim/tokens/revoke").status_code == 200
 
-    def enrolment(self, user_id: uuid.UUID) -> dict[str, Any]:
+    def enrolment(self, user_id: uuid.UUID | str) -> dict[str, Any]:
         response = self.http.get(f"/_sim/enrolments/{user_id}")
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
@@ -102,7 +102,10 @@ class Harness:
         self.texts: list[str] = []
 
     def sim(self, **config: Any) -> Sim:
-        sim = Sim(self._start(**{"client_secret": self.secret, **config}))
+        """A simulator that enrols any user id: these tests are about the Mobile Identity
+        client, not the identity store (``accept_any_user=False`` where they are)."""
+        defaults = {"client_secret": self.secret, "accept_any_user": True}
+        sim = Sim(self._start(**{**defaults, **config}))
         self.sims.append(sim)
         return sim
 
@@ -150,8 +153,8 @@ def logged(records: Iterable[logging.LogRecord]) -> str:
     return "\n".join(f"{r.getMessage()} {vars(r)!r}" for r in records)
 
 
-def enrolled_user(client: OmiClient) -> uuid.UUID:
-    user = uuid.uuid4()
+def enrolled_user(client: OmiClient) -> str:
+    user = str(uuid.uuid4())
     client.enrol(user)
     return user
 

@@ -50,7 +50,7 @@ def test_classify(value: str, outcome: Outcome) -> None:
 
 
 def test_enrol_returns_a_png_that_decodes_to_the_device_url(sim: Sim, client: OmiClient) -> None:
-    user = uuid.uuid4()
+    user = str(uuid.uuid4())
     before = datetime.now(UTC)
     qr = client.enrol(user)
     assert isinstance(qr, QrCode)
@@ -64,7 +64,7 @@ def test_enrol_returns_a_png_that_decodes_to_the_device_url(sim: Sim, client: Om
 
 
 def test_status_follows_the_device_from_pending_to_enrolled(sim: Sim, client: OmiClient) -> None:
-    user = uuid.uuid4()
+    user = str(uuid.uuid4())
     url = decode_qr(client.enrol(user).png)
     pending = client.status(user)
     assert (pending.value, pending.outcome, pending.device_name) == (
@@ -87,7 +87,7 @@ def test_status_follows_the_device_from_pending_to_enrolled(sim: Sim, client: Om
 
 
 def test_decline_is_a_failure(sim: Sim, client: OmiClient) -> None:
-    user = uuid.uuid4()
+    user = str(uuid.uuid4())
     url = decode_qr(client.enrol(user).png)
     sim.http.get(url)
     sim.http.post(url, data={"action": "decline"})
@@ -96,7 +96,7 @@ def test_decline_is_a_failure(sim: Sim, client: OmiClient) -> None:
 
 
 def test_re_enrolling_supersedes_the_first_qr(client: OmiClient) -> None:
-    user = uuid.uuid4()
+    user = str(uuid.uuid4())
     first = decode_qr(client.enrol(user).png)
     second = decode_qr(client.enrol(user).png)
     assert first != second
@@ -104,28 +104,28 @@ def test_re_enrolling_supersedes_the_first_qr(client: OmiClient) -> None:
 
 
 def test_status_of_an_unknown_user_is_not_found(harness: Harness, client: OmiClient) -> None:
-    user = uuid.uuid4()
+    user = str(uuid.uuid4())
     error = harness.raises(ApiNotFound, lambda: client.status(user), match=str(user))
     assert error.status_code == 404
 
 
 def test_a_custom_user_id_field_and_paths_are_used(harness: Harness, sim: Sim) -> None:
     client = harness.client(sim, user_id_field="accountId")
-    error = harness.raises(ApiProtocolError, lambda: client.enrol(uuid.uuid4()))
+    error = harness.raises(ApiProtocolError, lambda: client.enrol(str(uuid.uuid4())))
     assert "OMI_USER_ID_FIELD" in str(error)
     assert sim.stats(ENROL) == {"400": 1}
 
     client = harness.client(sim, enrol_path="/omi/v9/enrol")
-    error = harness.raises(ApiProtocolError, lambda: client.enrol(uuid.uuid4()))
+    error = harness.raises(ApiProtocolError, lambda: client.enrol(str(uuid.uuid4())))
     assert "404" in str(error)
     assert "/omi/v9/enrol" in str(error)
 
 
 def test_a_token_url_elsewhere_is_used(harness: Harness, sim: Sim) -> None:
     client = harness.client(sim, token_url=sim.running.base_url + "/auth/oauth2.0/v1/token")
-    client.enrol(uuid.uuid4())
+    client.enrol(str(uuid.uuid4()))
     bad = harness.client(sim, token_url="/nowhere/token")
-    error = harness.raises(ApiProtocolError, lambda: bad.enrol(uuid.uuid4()), match="404")
+    error = harness.raises(ApiProtocolError, lambda: bad.enrol(str(uuid.uuid4())), match="404")
     assert "/nowhere/token" in str(error)
 
 
@@ -178,6 +178,6 @@ def test_repr_shows_base_url_and_client_id_only(sim: Sim, client: OmiClient) -> 
 
 def test_the_client_is_a_context_manager(sim: Sim) -> None:
     with OmiClient(sim.settings()) as client:
-        client.enrol(uuid.uuid4())
+        client.enrol(str(uuid.uuid4()))
     with pytest.raises(RuntimeError):
-        client.enrol(uuid.uuid4())
+        client.enrol(str(uuid.uuid4()))

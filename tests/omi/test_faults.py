@@ -38,7 +38,7 @@ from tests.simulator.support import decode_qr, wait_until
 
 def test_an_unreachable_api_is_unavailable(harness: Harness, sim: Sim) -> None:
     client = harness.client(sim, base_url=f"http://127.0.0.1:{closed_port()}", max_retries=1)
-    error = harness.raises(ApiUnavailable, lambda: client.enrol(uuid.uuid4()))
+    error = harness.raises(ApiUnavailable, lambda: client.enrol(str(uuid.uuid4())))
     assert "OMI_BASE_URL" in str(error)
     assert error.__cause__ is None
     assert error.__context__ is None
@@ -46,9 +46,9 @@ def test_an_unreachable_api_is_unavailable(harness: Harness, sim: Sim) -> None:
 
 def test_enrol_after_revocation_renews_the_token_once(harness: Harness, sim: Sim) -> None:
     client = harness.client(sim)
-    client.enrol(uuid.uuid4())
+    client.enrol(str(uuid.uuid4()))
     sim.revoke()
-    client.enrol(uuid.uuid4())
+    client.enrol(str(uuid.uuid4()))
     assert sim.stats(TOKEN) == {"200": 2}
     assert sim.stats(ENROL) == {"200": 2, "401": 1}
 
@@ -56,7 +56,7 @@ def test_enrol_after_revocation_renews_the_token_once(harness: Harness, sim: Sim
 def test_enrol_401_after_a_fresh_token_is_an_auth_error(harness: Harness, sim: Sim) -> None:
     sim.fault("enrol", 401, count=2)
     client = harness.client(sim)
-    error = harness.raises(ApiAuthError, lambda: client.enrol(uuid.uuid4()), match="401")
+    error = harness.raises(ApiAuthError, lambda: client.enrol(str(uuid.uuid4())), match="401")
     assert error.status_code == 401
     assert sim.stats(TOKEN) == {"200": 2}
     assert sim.stats(ENROL) == {"401": 2}
@@ -65,7 +65,7 @@ def test_enrol_401_after_a_fresh_token_is_an_auth_error(harness: Harness, sim: S
 def test_enrol_403_names_the_missing_scope(harness: Harness, sim: Sim) -> None:
     sim.fault("enrol", 403)
     client = harness.client(sim)
-    error = harness.raises(ApiForbidden, lambda: client.enrol(uuid.uuid4()), match=ENROL_SCOPE)
+    error = harness.raises(ApiForbidden, lambda: client.enrol(str(uuid.uuid4())), match=ENROL_SCOPE)
     assert error.scope == ENROL_SCOPE
     assert sim.total(ENROL) == 1, "403 is not retried"
 
@@ -74,7 +74,7 @@ def test_enrol_429_honours_retry_after(harness: Harness, sim: Sim) -> None:
     sim.fault("enrol", 429, retry_after=1)
     client = harness.client(sim, backoff=0.01)
     started = time.monotonic()
-    client.enrol(uuid.uuid4())
+    client.enrol(str(uuid.uuid4()))
     assert time.monotonic() - started >= 1.0, "the client waited as Retry-After asked"
     assert sim.stats(ENROL) == {"200": 1, "429": 1}
 
@@ -82,14 +82,14 @@ def test_enrol_429_honours_retry_after(harness: Harness, sim: Sim) -> None:
 def test_enrol_429_after_the_retries_is_rate_limited(harness: Harness, sim: Sim) -> None:
     sim.fault("enrol", 429, count=5, retry_after=0)
     client = harness.client(sim, max_retries=2)
-    error = harness.raises(ApiRateLimited, lambda: client.enrol(uuid.uuid4()))
+    error = harness.raises(ApiRateLimited, lambda: client.enrol(str(uuid.uuid4())))
     assert error.status_code == 429
     assert sim.stats(ENROL) == {"429": 3}
 
 
 def test_enrol_500_then_success(harness: Harness, sim: Sim) -> None:
     sim.fault("enrol", 500)
-    qr = harness.client(sim).enrol(uuid.uuid4())
+    qr = harness.client(sim).enrol(str(uuid.uuid4()))
     assert decode_qr(qr.png).startswith(sim.running.public_url)
     assert sim.stats(ENROL) == {"200": 1, "500": 1}
 
@@ -97,7 +97,7 @@ def test_enrol_500_then_success(harness: Harness, sim: Sim) -> None:
 def test_enrol_5xx_after_the_retries_is_unavailable(harness: Harness, sim: Sim) -> None:
     sim.fault("enrol", 502, count=4)
     client = harness.client(sim, max_retries=3)
-    harness.raises(ApiUnavailable, lambda: client.enrol(uuid.uuid4()), match="502")
+    harness.raises(ApiUnavailable, lambda: client.enrol(str(uuid.uuid4())), match="502")
     assert sim.stats(ENROL) == {"502": 4}
 
 
@@ -106,7 +106,7 @@ def test_enrol_timeout_is_not_resent(harness: Harness, sim: Sim) -> None:
     client = harness.client(sim, timeout=0.3, max_retries=3)
     harness.raises(
         ApiUnavailable,
-        lambda: client.enrol(uuid.uuid4()),
+        lambda: client.enrol(str(uuid.uuid4())),
         match=r"did not answer within 0\.3 s \(POST /omi/qr/enrol\)",
     )
     wait_until(lambda: sim.total(ENROL) >= 1)
@@ -116,7 +116,7 @@ def test_enrol_timeout_is_not_resent(harness: Harness, sim: Sim) -> None:
 def test_enrol_unexpected_status_is_a_protocol_error(harness: Harness, sim: Sim) -> None:
     sim.fault("enrol", 418, json={"error": "teapot"})
     client = harness.client(sim)
-    error = harness.raises(ApiProtocolError, lambda: client.enrol(uuid.uuid4()), match="418")
+    error = harness.raises(ApiProtocolError, lambda: client.enrol(str(uuid.uuid4())), match="418")
     assert error.status_code == 418
 
 
@@ -143,21 +143,21 @@ def test_a_malformed_enrol_answer_is_a_protocol_error(
 ) -> None:
     sim.fault("enrol", 200, **fault)
     client = harness.client(sim)
-    error = harness.raises(ApiProtocolError, lambda: client.enrol(uuid.uuid4()), match=match)
+    error = harness.raises(ApiProtocolError, lambda: client.enrol(str(uuid.uuid4())), match=match)
     assert str(error).endswith(".")
 
 
 def test_a_minimal_valid_enrol_answer_is_accepted(harness: Harness, sim: Sim) -> None:
     png = real_png()
     sim.fault("enrol", 200, json={"qrCode": png_b64(png), "expiresAt": "2031-01-02T03:04:05Z"})
-    qr = harness.client(sim).enrol(uuid.uuid4())
+    qr = harness.client(sim).enrol(str(uuid.uuid4()))
     assert qr.png == png
     assert qr.expires_at == datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def test_status_unknown_value_is_kept_and_in_progress(harness: Harness, sim: Sim) -> None:
     sim.fault("status", 200, json={"status": "Waiting_For_Phone"})
-    status = harness.client(sim).status(uuid.uuid4())
+    status = harness.client(sim).status(str(uuid.uuid4()))
     assert status == RemoteStatus("Waiting_For_Phone", Outcome.IN_PROGRESS, None, None)
 
 
@@ -176,7 +176,7 @@ def test_a_malformed_status_answer_is_a_protocol_error(
 ) -> None:
     sim.fault("status", 200, **fault)
     client = harness.client(sim)
-    harness.raises(ApiProtocolError, lambda: client.status(uuid.uuid4()), match=match)
+    harness.raises(ApiProtocolError, lambda: client.status(str(uuid.uuid4())), match=match)
 
 
 def test_status_404_is_not_found(harness: Harness, sim: Sim, client: OmiClient) -> None:

@@ -29,7 +29,7 @@ def test_a_failed_token_is_logged_once_and_the_call_as_not_sent(
 ) -> None:
     sim.fault("token", 500, count=3)
     client = harness.client(sim, max_retries=2)
-    error = harness.raises(ApiUnavailable, lambda: client.enrol(uuid.uuid4()))
+    error = harness.raises(ApiUnavailable, lambda: client.enrol(str(uuid.uuid4())))
     assert error.__cause__ is None
     assert error.__context__ is None
     lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.omi"]
@@ -60,7 +60,7 @@ def test_stamina_logs_a_retry_with_our_sentence_only(
     sim: Sim, client: OmiClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     sim.fault("enrol", 503)
-    client.enrol(uuid.uuid4())
+    client.enrol(str(uuid.uuid4()))
     (retry,) = [r for r in caplog.records if r.name == "stamina"]
     caused_by = vars(retry)["stamina.caused_by"]
     assert caused_by.startswith("Transient('The Mobile Identity API failed with HTTP 503")

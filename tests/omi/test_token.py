@@ -25,21 +25,21 @@ def test_both_client_auth_methods(harness: Harness, sim: Sim, method: ClientAuth
     assert sim.stats(TOKEN) == {"200": 1}
 
     wrong = harness.client(sim, client_auth=method, client_secret=SecretStr("wrong-" + method))
-    error = harness.raises(ApiAuthError, lambda: wrong.enrol(uuid.uuid4()))
+    error = harness.raises(ApiAuthError, lambda: wrong.enrol(str(uuid.uuid4())))
     assert "client id or secret was refused" in str(error)
     assert sim.stats(TOKEN)["401"] == 1, "a refused client is not retried"
 
 
 def test_token_500_is_retried(harness: Harness, sim: Sim) -> None:
     sim.fault("token", 500)
-    harness.client(sim).enrol(uuid.uuid4())
+    harness.client(sim).enrol(str(uuid.uuid4()))
     assert sim.stats(TOKEN) == {"200": 1, "500": 1}
 
 
 def test_token_500_after_the_retries_is_unavailable(harness: Harness, sim: Sim) -> None:
     sim.fault("token", 503, count=3)
     client = harness.client(sim, max_retries=2)
-    error = harness.raises(ApiUnavailable, lambda: client.enrol(uuid.uuid4()), match="503")
+    error = harness.raises(ApiUnavailable, lambda: client.enrol(str(uuid.uuid4())), match="503")
     assert error.status_code == 503
     assert sim.stats(TOKEN) == {"503": 3}
     assert sim.total(ENROL) == 0
@@ -48,13 +48,13 @@ def test_token_500_after_the_retries_is_unavailable(harness: Harness, sim: Sim) 
 def test_token_timeout_is_unavailable(harness: Harness, sim: Sim) -> None:
     sim.fault("token", 200, delay=1.0)
     client = harness.client(sim, timeout=0.3, max_retries=0)
-    harness.raises(ApiUnavailable, lambda: client.enrol(uuid.uuid4()), match="within 0.3 s")
+    harness.raises(ApiUnavailable, lambda: client.enrol(str(uuid.uuid4())), match="within 0.3 s")
 
 
 def test_token_invalid_client_is_an_auth_error(harness: Harness, sim: Sim) -> None:
     sim.fault("token", 401)
     client = harness.client(sim)
-    error = harness.raises(ApiAuthError, lambda: client.enrol(uuid.uuid4()))
+    error = harness.raises(ApiAuthError, lambda: client.enrol(str(uuid.uuid4())))
     assert "client id or secret was refused" in str(error)
     assert error.status_code == 401
 
@@ -62,7 +62,7 @@ def test_token_invalid_client_is_an_auth_error(harness: Harness, sim: Sim) -> No
 def test_token_429_after_the_retries_is_rate_limited(harness: Harness, sim: Sim) -> None:
     sim.fault("token", 429, count=2, retry_after=0)
     client = harness.client(sim, max_retries=1)
-    harness.raises(ApiRateLimited, lambda: client.status(uuid.uuid4()))
+    harness.raises(ApiRateLimited, lambda: client.status(str(uuid.uuid4())))
     assert sim.stats(TOKEN) == {"429": 2}
 
 
@@ -80,7 +80,7 @@ def test_a_malformed_token_answer_is_a_protocol_error(
 ) -> None:
     sim.fault("token", 200, **fault)
     client = harness.client(sim)
-    harness.raises(ApiProtocolError, lambda: client.enrol(uuid.uuid4()), match=match)
+    harness.raises(ApiProtocolError, lambda: client.enrol(str(uuid.uuid4())), match=match)
 
 
 def test_eight_threads_share_one_token_across_expiry(harness: Harness) -> None:
@@ -143,23 +143,25 @@ def test_a_secret_with_any_characters_works_with_both_methods(
 
     near = SecretStr(secret.replace("+", " ").replace("ä", "a"))  # where an encoding slip lands
     other = harness.client(sim, client_auth=method, client_secret=near)
-    harness.raises(ApiAuthError, lambda: other.enrol(uuid.uuid4()), match="refused")
+    harness.raises(ApiAuthError, lambda: other.enrol(str(uuid.uuid4())), match="refused")
 
 
 def test_the_token_endpoint_s_own_words_are_in_the_sentence(harness: Harness, sim: Sim) -> None:
     wrong = harness.client(sim, client_secret=SecretStr("nope"))
-    error = harness.raises(ApiAuthError, lambda: wrong.enrol(uuid.uuid4()))
+    error = harness.raises(ApiAuthError, lambda: wrong.enrol(str(uuid.uuid4())))
     assert '→ 401 invalid_client: "unknown client or wrong secret")' in str(error)
 
     scoped = harness.client(sim, scopes=("credential:omi:nothing",))
-    error = harness.raises(ApiAuthError, lambda: scoped.enrol(uuid.uuid4()), match="OMI_SCOPES")
+    error = harness.raises(
+        ApiAuthError, lambda: scoped.enrol(str(uuid.uuid4())), match="OMI_SCOPES"
+    )
     assert 'invalid_scope: "scope not allowed for this client: credential:omi:nothing"' in str(
         error
     )
 
     sim.fault("token", 400, json={"error": "invalid_request", "error_description": "no Basic"})
     right = harness.client(sim)
-    error = harness.raises(ApiAuthError, lambda: right.enrol(uuid.uuid4()))
+    error = harness.raises(ApiAuthError, lambda: right.enrol(str(uuid.uuid4())))
     assert f'({TOKEN} → 400 invalid_request: "no Basic"); check OMI_TOKEN_URL' in str(error)
 
 
@@ -169,7 +171,7 @@ def test_an_echoed_secret_is_hidden_and_the_words_are_plain_and_short(harness: H
     echo = f"got {secret} or {quote_plus(secret)}\n\x1b[31m{'x' * 500}"
     sim.fault("token", 400, json={"error": "invalid_request\r\n", "error_description": echo})
     client = harness.client(sim)
-    error = harness.raises(ApiAuthError, lambda: client.enrol(uuid.uuid4()))
+    error = harness.raises(ApiAuthError, lambda: client.enrol(str(uuid.uuid4())))
     said = str(error).partition(": ")[2].partition('"); check')[0]
     assert said.startswith('"got [hidden] or [hidden] [31mxxx')
     assert len(said) <= 201

@@ -132,11 +132,11 @@ def seeder(env: Env) -> Iterator[Console]:
 
 
 @pytest.fixture
-def phone(env: Env) -> Iterator[Phone]:
+def phone(env: Env, seeder: Console) -> Iterator[Phone]:
     """The person's phone, acting on the simulator's device pages."""
     assert env.simulator is not None
     with Api(env.simulator) as api:
-        yield Phone(api)
+        yield Phone(api, seeder)
 
 
 W = TypeVar("W")

@@ -42,9 +42,9 @@ def seed(console: Console, phone: Phone) -> None:
     carol = console.accounts.create("carol", actor="test")
     first = console.enrolments.issue(alice.id, actor="test")
     phone.scan(alice.id)
-    console.polling.poll(first.id, alice.id, backoff=lambda _: timedelta(seconds=1))
+    console.polling.poll(first.id, alice.reference, backoff=lambda _: timedelta(seconds=1))
     phone.finish(alice.id, "confirm", device_name="Alice's phone")
-    console.polling.poll(first.id, alice.id, backoff=lambda _: timedelta(seconds=1))
+    console.polling.poll(first.id, alice.reference, backoff=lambda _: timedelta(seconds=1))
     assert console.enrolments.get(first.id).status is Status.ENROLLED
     console.enrolments.issue(bob.id, actor="test")
     cancelled = console.enrolments.issue(carol.id, actor="test")

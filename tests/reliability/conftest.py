@@ -70,6 +70,6 @@ def controls(env: Env) -> Iterator[Controls]:
 
 
 @pytest.fixture
-def phone(controls: Controls) -> Phone:
+def phone(controls: Controls, seeder: Console) -> Phone:
     """The person's phone, acting on the simulator's device pages."""
-    return Phone(controls.api)
+    return Phone(controls.api, seeder)

@@ -35,7 +35,7 @@ def test_no_secret_in_page_html_or_the_process_log(
     with open_console(url, sim) as console, Controls(sim) as controls:
         account = console.accounts.create("web_user", actor="test")
         console.enrolments.issue(account.id, actor="test")
-        Phone(controls.api).finish(account.id, "confirm", device_name=HOSTILE)
+        Phone(controls.api, console).finish(account.id, "confirm", device_name=HOSTILE)
         server = start_console(tmp_path, console_env(sim, url, poll="0.5"))
         html: list[str] = []
         try:

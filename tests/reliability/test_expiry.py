@@ -28,7 +28,7 @@ def test_an_enrolment_confirmed_before_expiry_but_seen_after_it_is_enrolled(
         ignored = console.accounts.create("ignored", actor="test")
         confirmed = console.enrolments.issue(late.id, actor="test")
         forgotten = console.enrolments.issue(ignored.id, actor="test")
-        Phone(sims.api).finish(late.id, "confirm")  # the poller has not looked yet
+        Phone(sims.api, console).finish(late.id, "confirm")  # the poller has not looked yet
         wait_until(lambda: utc_now() > forgotten.expires_at, what="both QR codes expire")
 
         poller = Poller(console.polling, interval=0.2)

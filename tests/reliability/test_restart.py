@@ -57,7 +57,7 @@ def test_sigkill_with_pending_enrolments_loses_nothing(
         return processes[-1]
 
     with open_console(url, sim) as console, Controls(sim) as controls:
-        phone = Phone(controls.api)
+        phone = Phone(controls.api, console)
         ids = [console.accounts.create(f"restart{i:02d}", actor="test").id for i in range(20)]
         for account in ids:
             console.enrolments.issue(account, actor="test")

@@ -100,11 +100,11 @@ def test_no_secret_in_pages_logs_errors_or_reprs(
         controls.fault("token", status=401)
         controls.revoke()
         with pytest.raises(ApiError) as refused:
-            services.omi.enrol(account.id)
+            services.omi.enrol(account.reference)
         haystack += exception_texts(refused.value)
         controls.fault("enrol", status=500, count=2)
         with pytest.raises(ApiError) as failed:
-            services.omi.enrol(account.id)
+            services.omi.enrol(account.reference)
         haystack += exception_texts(failed.value)
         haystack.append(services.omi.check().message)
     finally:
