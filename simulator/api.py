@@ -22,6 +22,7 @@ from simulator.faults import faultable
 from simulator.state import Enrolment, Store, rfc3339
 
 log = logging.getLogger("simulator")
+MAX_USER_ID = 256
 UUID_RE = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
@@ -30,6 +31,17 @@ def normalise_user_id(value: Any) -> str | None:
     if not isinstance(value, str) or not UUID_RE.fullmatch(value):
         return None
     return str(uuid.UUID(value))
+
+
+def user_key(value: Any, config: SimConfig) -> str | None:
+    """How enrolments are keyed: the canonical UUID; or, when any user is accepted (the
+    identity store is elsewhere, e.g. a SCIM 2.0 store), any non-blank id as given."""
+    canonical = normalise_user_id(value)
+    if canonical is not None or not config.accept_any_user:
+        return canonical
+    if isinstance(value, str) and value.strip() and len(value) <= MAX_USER_ID:
+        return value
+    return None
 
 
 def unknown_user(request: Request, user_id: str) -> Response | None:
@@ -81,13 +93,13 @@ async def enrol(request: Request) -> Response:
         return errors.invalid_request("the body is not valid JSON")
     if not isinstance(payload, dict) or "userId" not in payload:
         return errors.invalid_request("userId is missing")
-    user_id = normalise_user_id(payload["userId"])
+    config: SimConfig = request.app.state.config
+    user_id = user_key(payload["userId"], config)
     if user_id is None:
         return errors.invalid_request("userId must be a UUID")
     refused = unknown_user(request, user_id)
     if refused is not None:
         return refused
-    config: SimConfig = request.app.state.config
     store: Store = request.app.state.store
     code = secrets.token_urlsafe(24)
     image = await run_in_threadpool(qr.png, device_url(config, code))
@@ -120,7 +132,7 @@ async def status(request: Request) -> Response:
     raw = request.query_params.get("userId")
     if raw is None:
         return errors.invalid_request("userId is missing")
-    user_id = normalise_user_id(raw)
+    user_id = user_key(raw, request.app.state.config)
     if user_id is None:
         return errors.invalid_request("userId must be a UUID")
     refused = unknown_user(request, user_id)

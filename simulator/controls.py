@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from simulator import errors
-from simulator.api import device_url, normalise_user_id
+from simulator.api import device_url, user_key
 from simulator.config import SimConfig
 from simulator.faults import Endpoint, parse_fault
 from simulator.state import Enrolment, Store, rfc3339
@@ -142,7 +142,7 @@ async def enrolments(request: Request) -> Response:
 async def enrolment(request: Request) -> Response:
     """One user's current enrolment; 404 when there is none."""
     config: SimConfig = request.app.state.config
-    user_id = normalise_user_id(request.path_params["user_id"])
+    user_id = user_key(request.path_params["user_id"], config)
     if user_id is None:
         return errors.invalid_request("userId must be a UUID")
     store = _store(request)

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import uvicorn
 
-from simulator.api import device_url, normalise_user_id
+from simulator.api import device_url, user_key
 from simulator.app import create_app
 from simulator.config import SimConfig, base_url, connect_host, resolve
 from simulator.state import OPEN_STATUSES, Store
@@ -42,7 +42,7 @@ class RunningSimulator:
 
         For demos without a phone: the console links to the page a scan would open.
         """
-        key = normalise_user_id(str(user_id))
+        key = user_key(str(user_id), self.config)
         if key is None:
             return None
         with self.store.lock:

@@ -26,7 +26,7 @@ SCIM_SCOPES = ("SCIM:user:post", "SCIM:user:get", "SCIM:user:query")
 
 
 def new_user() -> str:
-    """A fresh account UUID."""
+    """A fresh account UUID (one the simulator's store does not hold: see ``Api.new_user``)."""
     return str(uuid.uuid4())
 
 
@@ -80,6 +80,15 @@ class Api:
         response = self.request_token(**({"scope": scope} if scope is not None else {}))
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
+
+    def new_user(self) -> str:
+        """A fresh user of the simulator's SCIM store (created as a tenant's would be): its id,
+        32 hex digits. The simulator enrols only users its store holds."""
+        headers = {"Authorization": f"Bearer {self.token('SCIM:user:post')}"}
+        body = {"schemas": ["urn:scim:schemas:core:1.0"], "userName": f"u{uuid.uuid4().hex}"}
+        response = self.http.post("/scim/v1/Users", json=body, headers=headers)
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
 
     def enrol(self, user_id: str, token: str | None = None) -> httpx2.Response:
         """POST /omi/qr/enrol for ``user_id``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.simulator.support import STATUS, Api, new_user
+from tests.simulator.support import STATUS, Api
 
 THREADS = 8
 
@@ -15,7 +15,7 @@ def test_eight_users_at_once(api: Api) -> None:
     barrier = threading.Barrier(THREADS)
 
     def journey(index: int) -> tuple[str, list[str]]:
-        user = new_user()
+        user = api.new_user()
         seen: list[str] = []
         barrier.wait()
         for _ in range(3):  # re-enrolling races with everybody else's polls
@@ -47,7 +47,7 @@ def test_eight_users_at_once(api: Api) -> None:
 
 
 def test_parallel_polling_of_one_user_sees_one_scan(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     url = api.device_url(user)
     token = api.token()
 
@@ -62,7 +62,7 @@ def test_parallel_polling_of_one_user_sees_one_scan(api: Api) -> None:
 
 
 def test_confirm_and_decline_race_has_one_winner(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     url = api.device_url(user)
 
     def act(index: int) -> int:

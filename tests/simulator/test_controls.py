@@ -14,6 +14,7 @@ CONTROL_CALLS = [
     ("POST", "/_sim/reset"),
     ("GET", "/_sim/enrolments"),
     ("GET", f"/_sim/enrolments/{new_user()}"),
+    ("POST", "/_sim/users"),
 ]
 
 
@@ -21,7 +22,7 @@ def test_stats_count_requests_by_route_and_status(api: Api) -> None:
     assert api.stats() == {}
     token = api.token()
     api.request_token(client_secret="wrong")
-    user = new_user()
+    user = api.new_user()
     api.status(user, token)
     url = api.device_url(user)
     api.status(user, token)
@@ -32,7 +33,8 @@ def test_stats_count_requests_by_route_and_status(api: Api) -> None:
     api.status(user, token)
     api.http.get(TOKEN)
     assert api.stats() == {
-        f"POST {TOKEN}": {"200": 2, "401": 1},  # device_url() fetched a token too
+        f"POST {TOKEN}": {"200": 3, "401": 1},  # new_user() and device_url() fetched one too
+        "POST /scim/v1/Users": {"201": 1},
         f"GET {TOKEN}": {"405": 1},
         f"POST {ENROL}": {"200": 1},
         f"GET {STATUS}": {"200": 1, "404": 1, "503": 1},
@@ -43,7 +45,7 @@ def test_stats_count_requests_by_route_and_status(api: Api) -> None:
 
 def test_reset_forgets_everything(api: Api) -> None:
     token = api.token()
-    user = new_user()
+    user = api.new_user()
     api.enrol(user, token)
     api.fault(route="token", status=500)
     assert api.http.post("/_sim/reset").status_code == 204
@@ -85,7 +87,7 @@ def test_public_url_is_what_the_qr_encodes(start_simulator: StartSimulator) -> N
     sim = start_simulator(public_url="http://192.0.2.10:8700/")
     assert sim.public_url == "http://192.0.2.10:8700"
     with Api(sim) as api:
-        user = new_user()
+        user = api.new_user()
         url = api.device_url(user)
         assert url.startswith("http://192.0.2.10:8700/device/enrol/")
         # The page is still served here: only the host part of the URL is for the phone.

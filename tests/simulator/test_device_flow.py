@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from tests.simulator.support import Api, StartSimulator, new_user, wait_until
+import uuid
+
+from tests.simulator.support import Api, StartSimulator, wait_until
 
 
 def test_scan_then_confirm_enrols(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     url = api.device_url(user)
     assert api.status_value(user) == "PENDING"
 
@@ -26,7 +28,7 @@ def test_scan_then_confirm_enrols(api: Api) -> None:
 
 
 def test_opening_the_page_again_keeps_it_scanned(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     url = api.device_url(user)
     assert api.http.get(url).status_code == 200
     assert api.http.get(url).status_code == 200
@@ -34,7 +36,7 @@ def test_opening_the_page_again_keeps_it_scanned(api: Api) -> None:
 
 
 def test_confirm_without_a_name_uses_the_default(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     url = api.device_url(user)
     api.http.get(url)
     assert api.http.post(url, data={"action": "confirm", "device_name": "  "}).status_code == 200
@@ -42,7 +44,7 @@ def test_confirm_without_a_name_uses_the_default(api: Api) -> None:
 
 
 def test_decline(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     url = api.device_url(user)
     api.http.get(url)
     assert api.http.post(url, data={"action": "decline"}).status_code == 200
@@ -52,7 +54,7 @@ def test_decline(api: Api) -> None:
 
 
 def test_a_used_code_cannot_be_reused(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     url = api.device_url(user)
     assert api.http.post(url, data={"action": "confirm"}).status_code == 200
     again = api.http.get(url)
@@ -70,7 +72,7 @@ def test_unknown_code(api: Api) -> None:
 
 
 def test_a_bad_action_leaves_the_code_usable(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     url = api.device_url(user)
     assert api.http.post(url, data={"action": "maybe"}).status_code == 400
     assert api.http.post(url, content=b"\xff", headers={"Content-Type": "text/plain"}).is_error
@@ -80,10 +82,10 @@ def test_a_bad_action_leaves_the_code_usable(api: Api) -> None:
 
 def test_the_qr_code_expires(start_simulator: StartSimulator) -> None:
     with Api(start_simulator(qr_ttl=0.5)) as api:
-        pending, scanned = new_user(), new_user()
+        pending, scanned = api.new_user(), api.new_user()
         pending_url = api.device_url(pending)
         scanned_url = api.device_url(scanned)
-        assert api.enrol(new_user()).json()["expiresIn"] == 1
+        assert api.enrol(api.new_user()).json()["expiresIn"] == 1
         api.http.get(scanned_url)
         wait_until(lambda: api.status_value(pending) == "EXPIRED")
         wait_until(lambda: api.status_value(scanned) == "EXPIRED")
@@ -96,17 +98,17 @@ def test_the_qr_code_expires(start_simulator: StartSimulator) -> None:
 
 def test_finished_enrolments_do_not_expire(start_simulator: StartSimulator) -> None:
     with Api(start_simulator(qr_ttl=0.5)) as api:
-        user = new_user()
+        user = api.new_user()
         url = api.device_url(user)
         assert api.http.post(url, data={"action": "confirm"}).status_code == 200
-        other = new_user()
+        other = api.new_user()
         api.device_url(other)
         wait_until(lambda: api.status_value(other) == "EXPIRED")
         assert api.status_value(user) == "ENROLLED"
 
 
 def test_re_enrolling_supersedes(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     old_url = api.device_url(user)
     api.http.get(old_url)
     assert api.status_value(user) == "SCANNED"
@@ -125,7 +127,7 @@ def test_re_enrolling_supersedes(api: Api) -> None:
 
 
 def test_re_enrolling_after_success_starts_over(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     api.http.post(api.device_url(user), data={"action": "confirm"})
     assert api.status_value(user) == "ENROLLED"
     api.device_url(user)
@@ -134,7 +136,7 @@ def test_re_enrolling_after_success_starts_over(api: Api) -> None:
 
 
 def test_the_page_escapes_and_is_mobile_friendly(api: Api) -> None:
-    page = api.http.get(api.device_url(new_user()))
+    page = api.http.get(api.device_url(api.new_user()))
     assert "width=device-width" in page.text
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["referrer-policy"] == "no-referrer"
@@ -142,7 +144,7 @@ def test_the_page_escapes_and_is_mobile_friendly(api: Api) -> None:
 
 
 def test_sim_enrolment_lookup_acts_as_the_phone(api: Api) -> None:
-    user = new_user()
+    user = str(uuid.UUID(api.new_user()))  # the store's 32 hex, in the canonical dashed form
     qr_url = api.device_url(user)
     found = api.http.get(f"/_sim/enrolments/{user.replace('-', '')}")
     assert found.status_code == 200
@@ -157,12 +159,12 @@ def test_sim_enrolment_lookup_acts_as_the_phone(api: Api) -> None:
     api.http.post(qr_url, data={"action": "confirm"})
     assert api.http.get(f"/_sim/enrolments/{user}").json()["status"] == "ENROLLED"
     assert api.sim.device_url(user) is None
-    assert api.http.get(f"/_sim/enrolments/{new_user()}").status_code == 404
+    assert api.http.get(f"/_sim/enrolments/{api.new_user()}").status_code == 404
     assert api.http.get("/_sim/enrolments/nonsense").status_code == 400
 
 
 def test_multipart_with_a_file_is_a_bad_request(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     url = api.device_url(user)
     response = api.http.post(url, files={"action": ("a.txt", b"confirm", "text/plain")})
     assert response.status_code == 400

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from tests.simulator.support import ENROL_SCOPE, Api, new_user
+from tests.simulator.support import ENROL_SCOPE, Api
 
 
 def test_default_fault_is_one_500(api: Api) -> None:
     api.fault(route="status")
-    user = new_user()
+    user = api.new_user()
     token = api.token()
     failed = api.status(user, token)
     assert failed.status_code == 500
@@ -24,15 +24,15 @@ def test_default_fault_is_one_500(api: Api) -> None:
 def test_5xx_on_enrol(api: Api, status: int) -> None:
     api.fault(route="enrol", status=status)
     token = api.token()
-    response = api.enrol(new_user(), token)
+    response = api.enrol(api.new_user(), token)
     assert response.status_code == status
     assert response.json() == {"error": "server_error"}
-    assert api.enrol(new_user(), token).status_code == 200
+    assert api.enrol(api.new_user(), token).status_code == 200
 
 
 def test_401_fault_on_a_resource_route(api: Api) -> None:
     api.fault(route="enrol", status=401)
-    response = api.enrol(new_user())
+    response = api.enrol(api.new_user())
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_token"
     assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
@@ -40,7 +40,7 @@ def test_401_fault_on_a_resource_route(api: Api) -> None:
 
 def test_403_fault_names_the_scope(api: Api) -> None:
     api.fault(route="enrol", status=403)
-    response = api.enrol(new_user())
+    response = api.enrol(api.new_user())
     assert response.status_code == 403
     assert response.json()["error"] == "insufficient_scope"
     assert f'scope="{ENROL_SCOPE}"' in response.headers["www-authenticate"]
@@ -65,35 +65,35 @@ def test_429_defaults_retry_after_to_one(api: Api) -> None:
 
 def test_429_with_retry_after(api: Api) -> None:
     api.fault(route="status", status=429, retry_after=7)
-    response = api.status(new_user())
+    response = api.status(api.new_user())
     assert response.status_code == 429
     assert response.headers["retry-after"] == "7"
 
 
 def test_retry_after_on_any_status(api: Api) -> None:
     api.fault(route="status", status=503, retry_after=2)
-    response = api.status(new_user())
+    response = api.status(api.new_user())
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
 
 
 def test_json_body(api: Api) -> None:
     api.fault(route="enrol", status=200, json={"qrCode": "not a png", "expiresIn": 5})
-    response = api.enrol(new_user())
+    response = api.enrol(api.new_user())
     assert response.status_code == 200
     assert response.json() == {"qrCode": "not a png", "expiresIn": 5}
 
 
 def test_raw_body(api: Api) -> None:
     api.fault(route="status", status=200, body="{truncated")
-    response = api.status(new_user())
+    response = api.status(api.new_user())
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     assert response.text == "{truncated"
 
 
 def test_delay_then_normal_handling(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     token = api.token()
     api.fault(route="enrol", status=200, delay=0.3)
     started = time.monotonic()
@@ -116,7 +116,7 @@ def test_count_and_fifo(api: Api) -> None:
     api.fault(route="status", status=429, retry_after=3)
     api.fault(route="enrol", status=502)
     token = api.token()
-    user = new_user()
+    user = api.new_user()
     seen = [api.status(user, token).status_code for _ in range(4)]
     assert seen == [503, 503, 429, 404]
     assert api.enrol(user, token).status_code == 502
@@ -125,7 +125,7 @@ def test_count_and_fifo(api: Api) -> None:
 def test_faults_on_one_route_leave_the_others_alone(api: Api) -> None:
     api.fault(route="enrol", status=500, count=3)
     assert api.request_token().status_code == 200
-    assert api.status(new_user()).status_code == 404
+    assert api.status(api.new_user()).status_code == 404
 
 
 def test_delete_clears_faults(api: Api) -> None:
@@ -133,7 +133,7 @@ def test_delete_clears_faults(api: Api) -> None:
     api.fault(route="status", status=500)
     assert api.http.delete("/_sim/faults").status_code == 204
     assert api.request_token().status_code == 200
-    assert api.status(new_user()).status_code == 404
+    assert api.status(api.new_user()).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -167,6 +167,6 @@ def test_fault_body_must_be_json(api: Api) -> None:
 
 def test_no_content_status_never_carries_a_body(api: Api) -> None:
     api.fault(route="status", status=204, json={"ignored": True})
-    response = api.status(new_user())
+    response = api.status(api.new_user())
     assert response.status_code == 204
     assert response.content == b""

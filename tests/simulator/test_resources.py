@@ -17,7 +17,6 @@ from tests.simulator.support import (
     Api,
     StartSimulator,
     decode_qr,
-    new_user,
     wait_until,
 )
 
@@ -37,7 +36,7 @@ def assert_invalid_request(response: httpx2.Response) -> None:
 
 def test_enrol_returns_a_png_qr_of_the_device_url(api: Api) -> None:
     before = datetime.now(UTC)
-    response = api.enrol(new_user())
+    response = api.enrol(api.new_user())
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) == {"qrCode", "expiresIn", "expiresAt"}
@@ -55,7 +54,7 @@ def test_enrol_returns_a_png_qr_of_the_device_url(api: Api) -> None:
 
 
 def test_status_pending_after_enrol(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     api.enrol(user)
     response = api.status(user)
     assert response.status_code == 200
@@ -66,14 +65,14 @@ def test_status_pending_after_enrol(api: Api) -> None:
 
 
 def test_user_id_with_or_without_dashes(api: Api) -> None:
-    user = uuid.uuid4()
+    user = uuid.UUID(api.new_user())
     assert api.enrol(user.hex.upper()).status_code == 200
     assert api.status_value(str(user)) == "PENDING"
     assert api.status_value(user.hex) == "PENDING"
 
 
 def test_status_of_unknown_user_is_404(api: Api) -> None:
-    response = api.status(new_user())
+    response = api.status(api.new_user())
     assert response.status_code == 404
     assert response.json() == {"error": "not_found"}
 
@@ -111,7 +110,7 @@ def test_bad_enrol_bodies(api: Api, content: bytes, content_type: str) -> None:
 @pytest.mark.parametrize("authorization", [None, "Bearer", "Bearer unknown-token", "Basic abc"])
 def test_missing_or_unknown_token(api: Api, authorization: str | None) -> None:
     headers = {} if authorization is None else {"Authorization": authorization}
-    user = new_user()
+    user = api.new_user()
     assert_invalid_token(api.http.post(ENROL, json={"userId": user}, headers=headers))
     assert_invalid_token(api.http.get(STATUS, params={"userId": user}, headers=headers))
 
@@ -119,7 +118,7 @@ def test_missing_or_unknown_token(api: Api, authorization: str | None) -> None:
 def test_expired_token(start_simulator: StartSimulator) -> None:
     with Api(start_simulator(token_ttl=0.3)) as api:
         token = api.token()
-        user = new_user()
+        user = api.new_user()
         assert api.enrol(user, token).status_code == 200
         wait_until(lambda: api.status(user, token).status_code == 401)
         assert_invalid_token(api.status(user, token))
@@ -129,7 +128,7 @@ def test_expired_token(start_simulator: StartSimulator) -> None:
 
 def test_revoked_token(api: Api) -> None:
     token = api.token()
-    user = new_user()
+    user = api.new_user()
     assert api.enrol(user, token).status_code == 200
     revoked = api.http.post("/_sim/tokens/revoke")
     assert revoked.status_code == 200
@@ -140,7 +139,7 @@ def test_revoked_token(api: Api) -> None:
 
 
 def test_insufficient_scope(api: Api) -> None:
-    user = new_user()
+    user = api.new_user()
     status_only = api.token(STATUS_SCOPE)
     enrol_only = api.token(ENROL_SCOPE)
     refused = api.enrol(user, status_only)

@@ -182,11 +182,46 @@ def test_enrol_and_status_refuse_a_user_the_store_does_not_hold(
         assert api.status_value(str(uuid.UUID(user_id))) == "PENDING"
 
 
-def test_by_default_any_user_is_accepted(api: Api) -> None:
-    assert api.enrol(str(uuid.uuid4())).status_code == 200
+def test_by_default_only_users_of_the_store_are_enrolled(api: Api) -> None:
+    assert api.enrol(str(uuid.uuid4())).json() == {"error": "user_not_found"}
+    assert api.enrol(api.new_user()).status_code == 200
+
+
+def test_accepting_any_user_takes_any_id_as_given(start_simulator: StartSimulator) -> None:
+    """With the identity store elsewhere (a SCIM 2.0 store), ids need not be UUIDs."""
+    with Api(start_simulator(accept_any_user=True)) as api:
+        assert api.enrol(str(uuid.uuid4())).status_code == 200
+        assert api.enrol("Ann.Lee@Example-1").status_code == 200
+        assert api.status_value("Ann.Lee@Example-1") == "PENDING"
+        assert api.status("ann.lee@example-1").json() == {"error": "not_found"}  # kept exactly
+        assert api.http.get("/_sim/enrolments/Ann.Lee@Example-1").status_code == 200
+        assert api.enrol("  ").status_code == 400
+
+
+def test_known_users_are_registered_again_with_their_ids(api: Api) -> None:
+    """A console restarted with its simulator tells it its accounts again (POST /_sim/users)."""
+    old = str(uuid.uuid4())
+    body = {
+        "users": [
+            {"id": "193f187d921c49e48d555257b6654b54", "userName": "ann", "displayName": "Ann"},
+            {"id": old, "userName": "bob"},
+            {"id": old, "userName": "bob-again"},  # the id is held: left alone
+        ]
+    }
+    response = api.http.post("/_sim/users", json=body)
+    assert response.json() == {"registered": 2, "given": 3}
+    assert api.enrol("193f187d921c49e48d555257b6654b54").status_code == 200
+    assert api.enrol(old).status_code == 200
+    found = api.http.get(
+        "/scim/v1/Users",
+        params={"filter": 'userName eq "ann"'},
+        headers={"Authorization": f"Bearer {api.token('SCIM:user:query')}"},
+    )
+    assert found.json()["Resources"][0]["id"] == "193f187d921c49e48d555257b6654b54"
+    assert api.http.post("/_sim/users", json={"users": [{"id": ""}]}).status_code == 400
 
 
 def test_the_command_line_flag() -> None:
-    assert parse_args([]).accept_any_user is True
+    assert parse_args([]).accept_any_user is False
     assert parse_args(["--no-accept-any-user"]).accept_any_user is False
     assert parse_args(["--accept-any-user"]).accept_any_user is True
