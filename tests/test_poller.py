@@ -172,15 +172,17 @@ def test_a_slow_call_delays_nobody_else(console: Console, phone: Phone, api: Api
 
 
 def test_restart_resumes_from_the_database(
-    sqlite_url: str, simulator: RunningSimulator, phone: Phone
+    sqlite_url: str, simulator: RunningSimulator, api: Api
 ) -> None:
+    phone = Phone(api)  # told the tenant's ids
     with open_console(sqlite_url, simulator) as console, polling(console):
         issued = issue(console, "phoenix")
         other = issue(console, "ember")
+        users = [console.accounts.get(e.account_id).reference for e in (issued, other)]
         wait_until(lambda: console.enrolments.get(issued.id).api_status == "PENDING", DEADLINE)
     # Nobody polls now; the person scans and confirms in the meantime.
-    phone.finish(issued.account_id, "confirm")
-    phone.scan(other.account_id)
+    phone.finish(users[0], "confirm")
+    phone.scan(users[1])
     with open_console(sqlite_url, simulator) as console, polling(console):
         wait_until(reaches(console, issued.id, Status.ENROLLED), DEADLINE)
         wait_until(reaches(console, other.id, Status.SCANNED), DEADLINE)
@@ -203,7 +205,7 @@ def test_run_once_polls_every_due_enrolment(console: Console, phone: Phone) -> N
 
 @pytest.mark.postgres
 def test_two_pollers_share_the_work(
-    postgres_url: str, simulator: RunningSimulator, api: Api, phone: Phone
+    postgres_url: str, simulator: RunningSimulator, api: Api
 ) -> None:
     """Two console processes on one database: one status request per enrolment per interval."""
     count, intervals = 6, 15
@@ -212,6 +214,7 @@ def test_two_pollers_share_the_work(
         open_console(postgres_url, simulator) as second,
     ):
         rows = [issue(first, f"shared{n}") for n in range(count)]
+        phone = Phone(api, first)
         with polling(first) as one, polling(second) as two:
             wait_until(lambda: one.health().cycles >= 3 and two.health().cycles >= 3, DEADLINE)
             before, started = status_requests(api), time.monotonic()

@@ -53,6 +53,12 @@ def test_every_setting_is_read_from_the_environment() -> None:
         "SIM_CLIENT_SECRET": "sim-secret",
         "SIM_QR_TTL": "60",
         "SIM_TOKEN_TTL": "120",
+        "SIM_ACCEPT_ANY_USER": "1",
+        "SCIM_VERSION": "2.0",
+        "SCIM_URL": "https://store.example/scim/v2/",
+        "SCIM_SCOPES": "scim:read scim:write",
+        "SCIM_CLIENT_ID": "scim-client",
+        "SCIM_CLIENT_SECRET": "scim-secret",
         "DATABASE_URL": "sqlite:///x.db",
         "POLL_INTERVAL": "2",
         "ROLES_ADMINS": "Ann@Example.com, group:console-admins",
@@ -89,6 +95,17 @@ def test_every_setting_is_read_from_the_environment() -> None:
     )
     assert (sim.client_id, sim.client_secret.get_secret_value()) == ("sim-id", "sim-secret")
     assert (sim.qr_ttl, sim.token_ttl) == (60, 120)
+    assert sim.accept_any_user
+    scim = settings.scim
+    assert (scim.version, scim.url, scim.scopes) == (
+        "2.0",
+        "https://store.example/scim/v2",
+        ("scim:read", "scim:write"),
+    )
+    assert scim.client_id == "scim-client"
+    assert scim.client_secret is not None
+    assert scim.client_secret.get_secret_value() == "scim-secret"
+    assert isinstance(shown["SCIM_CLIENT_SECRET"], SecretStr)  # the page shows "set" only
     assert settings.database_url == "sqlite:///x.db"
     assert settings.poll_interval == 2.0
     rules = settings.access.rules
@@ -96,6 +113,40 @@ def test_every_setting_is_read_from_the_environment() -> None:
     assert (rules.operators, rules.viewers) == (("@example.com",), ("group:auditors",))
     assert (rules.default, rules.groups_claim) == (Role.VIEWER, "roles")
     assert settings.access.allow_unauthenticated
+
+
+def test_scim_defaults_to_1_1_on_the_tenant_with_the_scim_scopes() -> None:
+    settings = load_settings(REAL, NO_FILE)
+    scim = settings.scim
+    assert (scim.version, scim.url, scim.client_id, scim.client_secret) == ("1.1", None, None, None)
+    assert scim.scopes == ("SCIM:user:post", "SCIM:user:get", "SCIM:user:query")
+    assert scim.enabled
+    assert not scim.own_client
+    assert scim.base_url("https://tenant.example/") == "https://tenant.example/scim/v1"
+    v2 = load_settings({**REAL, "SCIM_VERSION": "2.0"}, NO_FILE).scim
+    assert v2.base_url("https://tenant.example") == "https://tenant.example/scim/v2"
+    off = load_settings({**REAL, "SCIM_VERSION": "off"}, NO_FILE).scim
+    assert not off.enabled
+    shown = settings_by_name(settings, settings.omi or OmiSettings.model_validate(REAL))
+    assert shown["SCIM_URL"] == "https://tenant.example/scim/v1"  # the default, in effect
+    assert not load_settings({}, NO_FILE).simulator.accept_any_user
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SCIM_VERSION": "3"}, "SCIM_VERSION must be one of '1.1', '2.0' or 'off', got '3'"),
+        ({"SCIM_URL": "ftp://store"}, "SCIM_URL must be an http(s) URL"),
+        ({"SCIM_CLIENT_ID": "x"}, "SCIM_CLIENT_SECRET is required when SCIM_CLIENT_ID is set"),
+        ({"SCIM_CLIENT_SECRET": "hush-42"}, "SCIM_CLIENT_SECRET is set, so SCIM_CLIENT_ID"),
+        ({"SIM_ACCEPT_ANY_USER": "maybe"}, "SIM_ACCEPT_ANY_USER must be 1 or 0"),
+    ],
+)
+def test_bad_scim_settings_name_the_setting(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env, NO_FILE)
+    assert str(caught.value).startswith(message)
+    assert "hush-42" not in str(caught.value)
 
 
 def test_omi_defaults_when_only_the_required_names_are_set() -> None:

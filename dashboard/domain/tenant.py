@@ -22,6 +22,16 @@ class TenantUser:
     active: bool | None = None
     state: str | None = None
 
+    def made_as_asked(self, user_name: str, display_name: str | None, email: str | None) -> bool:
+        """Whether this user looks exactly like a create of ``user_name`` with these details
+        asked for (then it is the console's own earlier attempt, or the same person: linking it
+        makes nothing new)."""
+        return (
+            self.user_name.casefold() == user_name.casefold()
+            and _words(self.display_name) == _words(display_name)
+            and (self.email or "").casefold() == (email or "").casefold()
+        )
+
 
 @dataclass(frozen=True)
 class TenantMatch:
@@ -39,3 +49,7 @@ class TenantMatch:
     def in_console(self) -> bool:
         """Whether a console account is linked to this user."""
         return self.account_id is not None and self.linked
+
+
+def _words(text: str | None) -> str:
+    return " ".join((text or "").split())

@@ -41,10 +41,10 @@ from dashboard.errors import (
     NotFoundError,
 )
 from dashboard.omi.scim import ScimClient
-from dashboard.usecases import inputs
+from dashboard.usecases import inputs, linking
 from dashboard.usecases.transactions import reading, writing
 from db import accounts as queries
-from db.models import TENANT_ID_LENGTH, Account
+from db.models import Account
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class Accounts:
         if not needle:
             raise InputError("Type a username (or its beginning) to search the tenant for.")
         users = store.find(needle, exact=exact, limit=max(1, min(limit, MAX_MATCHES)))
-        keys = {u.id: _key_or_none(u.user_name) for u in users}
+        keys = {u.id: linking.key_or_none(u.user_name) for u in users}
         with reading(self._sessions) as session:
             linked = queries.linked_tenant_ids(session, [u.id for u in users])
             named = queries.accounts_by_keys(session, [k for k in keys.values() if k])
@@ -156,8 +156,8 @@ class Accounts:
         account = self.get(account_id)
         if account.tenant_id is not None:
             return account
-        user = self._on_tenant(account.username, account.display_name, None)
-        with writing(self._sessions, _linked_elsewhere(user)) as session:
+        user = self._on_tenant(account.username, account.display_name, None, new=False)
+        with writing(self._sessions, linking.linked_elsewhere(user)) as session:
             row = queries.get_account(session, account.id, lock=True)
             if row is None:
                 raise NotFoundError(f"There is no account {account.id}.")
@@ -208,15 +208,19 @@ class Accounts:
             if queries.find_account(session, key) is not None:
                 raise ConflictError(f"The username {name!r} is taken (usernames ignore case).")
 
-    def _on_tenant(self, name: str, shown: str | None, mail: str | None) -> TenantUser:
+    def _on_tenant(
+        self, name: str, shown: str | None, mail: str | None, *, new: bool = True
+    ) -> TenantUser:
         """The tenant's new user; or, when the name is taken by the user an earlier attempt of
         ours made (unlinked, same name and e-mail), that user."""
         store = self._require_store()
         try:
             return store.create(name, shown, mail)
         except IdentityStoreConflict as exc:
+            if new:
+                self._not_taken(name, usernames.key(name))  # taken in the console meanwhile?
             holder = exc.existing
-            if holder is None or not _made_as_asked(holder, name, shown, mail):
+            if holder is None or not holder.made_as_asked(name, shown, mail):
                 raise
             with reading(self._sessions) as session:
                 if queries.find_by_tenant_id(session, holder.id) is not None:
@@ -229,12 +233,12 @@ class Accounts:
     ) -> AccountView:
         taken = f"The username {name!r} is taken (usernames ignore case)."
         if user is not None:
-            _check_id(user)
+            linking.check_id(user)
         with writing(self._sessions, taken) as session:
             if queries.find_account(session, key) is not None:
                 raise ConflictError(taken)
             if user is not None and queries.find_by_tenant_id(session, user.id) is not None:
-                raise ConflictError(_linked_elsewhere(user))
+                raise ConflictError(linking.linked_elsewhere(user))
             account = queries.add_account(
                 session,
                 Account(
@@ -250,82 +254,9 @@ class Accounts:
             return _view(account, None)
 
     def _link(self, user: TenantUser, who: str) -> AccountView:
-        _check_id(user)
-        try:
-            name, key = usernames.normalise(user.user_name)
-        except InputError as exc:
-            raise InputError(
-                f"The tenant's user {user.user_name!r} cannot be added to the console: {exc}"
-            ) from None
-        shown = _display_or_none(user.display_name)
-        with writing(self._sessions, _linked_elsewhere(user)) as session:
-            linked = queries.find_by_tenant_id(session, user.id)
-            if linked is not None:
-                return _view(linked, queries.latest_enrolment_of(session, linked.id))
-            same = queries.find_account(session, key)
-            if same is not None:
-                if same.tenant_id is not None:
-                    raise ConflictError(
-                        f"The console account {same.username!r} belongs to another tenant user "
-                        f"({same.tenant_id}); it cannot be linked to {user.id!r} as well."
-                    )
-                same.tenant_id = user.id
-                if same.display_name is None:
-                    same.display_name = shown
-                session.flush()
-                return _view(same, queries.latest_enrolment_of(session, same.id))
-            account = queries.add_account(
-                session,
-                Account(
-                    id=uuid.uuid4(),
-                    username=name,
-                    username_key=key,
-                    created_at=self._clock(),
-                    created_by=who,
-                    display_name=shown,
-                    tenant_id=user.id,
-                ),
-            )
-            return _view(account, None)
-
-
-def _made_as_asked(user: TenantUser, name: str, shown: str | None, mail: str | None) -> bool:
-    """Whether ``user`` looks exactly like the create asked for (then it is ours, or the same
-    person: linking it makes nothing new)."""
-    same_name = user.user_name.casefold() == name.casefold()
-    same_display = _words(user.display_name) == _words(shown)
-    same_mail = (user.email or "").casefold() == (mail or "").casefold()
-    return same_name and same_display and same_mail
-
-
-def _words(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
-def _key_or_none(user_name: str) -> str | None:
-    try:
-        return usernames.normalise(user_name)[1]
-    except InputError:
-        return None
-
-
-def _display_or_none(text: str | None) -> str | None:
-    try:
-        return usernames.display_name(text)
-    except InputError:
-        return None  # a tenant's name the console's rules refuse is not worth refusing the link
-
-
-def _check_id(user: TenantUser) -> None:
-    if len(user.id) > TENANT_ID_LENGTH:
-        raise InputError(
-            f"The tenant's id for {user.user_name!r} is longer than {TENANT_ID_LENGTH} "
-            "characters; the console cannot keep it."
-        )
-
-
-def _linked_elsewhere(user: TenantUser) -> str:
-    return f"The tenant user {user.user_name!r} ({user.id}) is linked to another console account."
+        with writing(self._sessions, linking.linked_elsewhere(user)) as session:
+            account = linking.link_row(session, user, who, self._clock())
+            return _view(account, queries.latest_enrolment_of(session, account.id))
 
 
 def _view(account: Account, latest: tuple[int, str] | None) -> AccountView:
