@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from dashboard.domain.journey import Step, journey
+from dashboard.domain.journey import PLACEMENTS, Step, journey
 from dashboard.domain.overview import DayOutcome, Funnel
 from dashboard.domain.records import AccountView, EnrolmentFilter, EnrolmentView
 from dashboard.domain.roles import Permission
@@ -114,3 +114,31 @@ def test_the_registration_indicator_and_welcome() -> None:
     assert greeting == "Welcome aboard, newcomer."
     assert lines == ["Notifications: none  ·  Daily digest"]
     assert registration.actor("ann@example.com") == "self-registration (ann@example.com)"
+
+
+def test_the_placement_shown_is_the_fixed_one_else_the_first() -> None:
+    last = list(PLACEMENTS)[-1]
+    assert registration.placement_index(last) == len(PLACEMENTS) - 1
+    assert registration.placement_index(None) == 0
+    assert registration.placement_index("nowhere") == 0
+
+
+def test_signing_up_keeps_the_account_and_fixes_the_placement() -> None:
+    account = AccountView(uuid.uuid4(), "newcomer", NOW, "local", None, None)
+    kept = registration.signed_up(account, "After sign-up")
+    assert kept == {
+        "reg-account": str(account.id),
+        "reg-username": "newcomer",
+        "reg-after": "After sign-up",
+    }
+    assert set(kept) <= set(registration.STATE_KEYS)
+
+
+def test_the_scan_counts_down_while_active_and_names_the_device_once_enrolled() -> None:
+    waiting = registration.scan(enrolment(Status.PENDING), NOW)
+    assert (waiting.active, waiting.expires_in, waiting.device) == (True, "4:05", None)
+    done = registration.scan(enrolment(Status.ENROLLED, device_name="Pixel"), NOW)
+    assert (done.active, done.device) == (False, "Pixel")
+    unnamed = registration.scan(enrolment(Status.ENROLLED), NOW + timedelta(minutes=9))
+    assert unnamed.device == "your device"
+    assert not registration.scan(enrolment(Status.EXPIRED), NOW).active
