@@ -142,3 +142,11 @@ def test_the_scan_counts_down_while_active_and_names_the_device_once_enrolled() 
     unnamed = registration.scan(enrolment(Status.ENROLLED), NOW + timedelta(minutes=9))
     assert unnamed.device == "your device"
     assert not registration.scan(enrolment(Status.EXPIRED), NOW).active
+
+
+def test_the_enrolments_pager_counts_from_one_up_to_the_cap() -> None:
+    assert enrolments_page.first_row(1, 25) == 0
+    assert enrolments_page.first_row(3, 25) == 50
+    assert enrolments_page.pages(0, 25) == 1
+    assert enrolments_page.pages(51, 25) == 3
+    assert enrolments_page.pages(10**6, 100) == 100  # 10,000 rows are counted at most
