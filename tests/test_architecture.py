@@ -29,7 +29,6 @@ PROJECT_IMPORTS: dict[str, tuple[str, ...]] = {
 MAX_LINES = 300
 MAX_PAGE_LINES = 80
 #: Files still being moved into their layer (the layout issue empties this set).
-NOT_YET: set[str] = set()
 
 
 def product_files() -> list[Path]:
