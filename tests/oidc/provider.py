@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx2
 
-from tests.conftest import skip_or_fail
+from tests.support.required import skip_or_fail
 
 HERE = Path(__file__).resolve().parent
 LOCK = HERE / "package-lock.json"

@@ -9,15 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.domain.journey import Step, journey, next_step
 from dashboard.domain.statuses import Status
-from tests.console_support import Console, Phone
-from tests.pages.conftest import (
-    Env,
-    assert_no_exception,
-    labelled,
-    open_page,
-    run_until,
-    texts,
-)
+from tests.support.apptest import Env, assert_no_exception, labelled, open_page, run_until, texts
+from tests.support.console import Console
+from tests.support.phone import Phone
 
 CURRENT = "**:blue[:material/radio_button_checked: "
 

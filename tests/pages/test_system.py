@@ -10,14 +10,7 @@ from dashboard.usecases.system import DatabaseInfo
 from dashboard.views import system as view
 from db.engine import head_revision
 from simulator.embedded import RunningSimulator
-from tests.pages.conftest import (
-    Env,
-    assert_no_exception,
-    everything,
-    labelled,
-    open_page,
-    texts,
-)
+from tests.support.apptest import Env, assert_no_exception, everything, labelled, open_page, texts
 
 
 def settings_table(at: AppTest) -> dict[str, str]:
