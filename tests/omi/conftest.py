@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from dashboard.omi.client import OmiClient
-from tests.omi.support import Harness, Sim, logged
+from tests.support.omi import Harness, Sim, logged
 from tests.support.simulator import StartSimulator
 
 

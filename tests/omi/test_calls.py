@@ -12,7 +12,7 @@ from dashboard.domain.statuses import Outcome, classify
 from dashboard.errors import ApiForbidden, ApiNotFound, ApiProtocolError
 from dashboard.omi.client import OmiClient
 from dashboard.omi.records import Connectivity, QrCode
-from tests.omi.support import (
+from tests.support.omi import (
     ENROL,
     ENROL_SCOPE,
     STATUS_SCOPE,

@@ -20,7 +20,7 @@ from dashboard.errors import (
 )
 from dashboard.omi.client import OmiClient
 from dashboard.omi.records import RemoteStatus
-from tests.omi.support import (
+from tests.support.omi import (
     ENROL,
     ENROL_SCOPE,
     GIF,

@@ -14,7 +14,7 @@ from dashboard.errors import ApiAuthError, ApiProtocolError, ApiRateLimited, Api
 from dashboard.omi.client import OmiClient
 from dashboard.omi.records import RemoteStatus
 from dashboard.settings import ClientAuth
-from tests.omi.support import ENROL, STATUS, TOKEN, Harness, Sim, enrolled_user, in_threads
+from tests.support.omi import ENROL, STATUS, TOKEN, Harness, Sim, enrolled_user, in_threads
 
 
 @pytest.mark.parametrize("method", ["client_secret_post", "client_secret_basic"])
