@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from tests.console_support import Console
-from tests.pages.conftest import Env, assert_no_exception, labelled, open_page, texts
+from tests.support.apptest import Env, assert_no_exception, labelled, open_page, texts
+from tests.support.console import Console
 
 
 def create(name: str) -> object:

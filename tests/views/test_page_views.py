@@ -10,7 +10,9 @@ from dashboard.domain.overview import DayOutcome, Funnel
 from dashboard.domain.records import AccountView, EnrolmentFilter, EnrolmentView
 from dashboard.domain.roles import Permission
 from dashboard.domain.statuses import Status
-from dashboard.views import accounts, enrol, enrolments_page, overview, registration
+from dashboard.poller import PollerHealth
+from dashboard.usecases.system import DatabaseInfo
+from dashboard.views import accounts, enrol, enrolments_page, overview, registration, system
 from dashboard.views.blocks import share
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -150,3 +152,25 @@ def test_the_enrolments_pager_counts_from_one_up_to_the_cap() -> None:
     assert enrolments_page.pages(0, 25) == 1
     assert enrolments_page.pages(51, 25) == 3
     assert enrolments_page.pages(10**6, 100) == 100  # 10,000 rows are counted at most
+
+
+def test_the_view_warns_of_a_stopped_poller_and_an_old_schema() -> None:
+    health = PollerHealth(
+        running=False,
+        interval=1.0,
+        cycles=0,
+        last_cycle_at=None,
+        cycle_duration=None,
+        polled_last_cycle=0,
+        pending_count=2,
+        recent_errors=1,
+        last_error="timed out",
+        last_error_at=None,
+    )
+    section = system.poller(health)
+    assert dict(section.metrics)["State"] == "Stopped"
+    assert [n.level for n in section.notices] == ["error", "warning"]
+    assert section.notices[1].text == "Last poll error: timed out"
+    old = system.database(DatabaseInfo("sqlite:///x.db", "sqlite", None, "abc123"))
+    assert dict(old.metrics)["Schema version"] == "none"
+    assert [n.level for n in old.notices] == ["warning"]
