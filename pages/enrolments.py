@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.domain.statuses import Status
+from dashboard.ui import enrolments_widgets as part
 from dashboard.ui import widgets
 from dashboard.ui.services import services
 from dashboard.views import enrolments as table
@@ -31,54 +32,22 @@ order = direction_column.segmented_control(
 size = size_column.selectbox("Rows per page", table.PAGE_SIZES, index=1, key="enrolments-size")
 
 with widgets.reported():
-    campaigns = view.campaign_choices({c.id: c.name for c in uc.onboarding.campaigns.all()})
-    campaign_id = None
-    if len(campaigns) > 1:
-        campaign_id = st.selectbox(
-            "Campaign", list(campaigns), format_func=campaigns.__getitem__,
-            key="enrolments-campaign",
-        )  # fmt: skip
+    choices = view.campaign_choices({c.id: c.name for c in uc.onboarding.campaigns.all()})
+    campaign_id = part.campaign_filter(choices)
     where, ordered = view.query(statuses, username or "", issued, campaign_id, sort, order)
     page_key, page_number = widgets.page_number("enrolments", where, ordered, size)
-    first = (page_number - 1) * size
+    first = view.first_row(page_number, size)
     views, total = uc.table.page(where, ordered, size, first, count_cap=table.COUNT_CAP)
     st.caption(table.match_caption(total, first + 1, len(views)))
-    selection = None
-    if views:
-        selection = st.dataframe(
-            table.table_rows(views),
-            hide_index=True,
-            on_select="rerun",
-            selection_mode="single-row",
-            key=f"enrolments-table-{page_key}-{page_number}",
-            column_config={
-                "#": st.column_config.NumberColumn(format="%d", width="small"),
-                **dict.fromkeys(("Issued", "Expires", "Finished"), widgets.SECONDS),
-            },
-        )
-    else:
-        text, icon = view.empty(where)
-        st.info(text, icon=icon)
-    pager, download = st.columns([3, 1], vertical_alignment="center")
-    with pager:
-        st.pagination(table.page_count(min(total, table.COUNT_CAP), size), key=page_key)
-    with download:
-        widgets.csv_download(
-            lambda: table.csv_file(uc.table.export_csv(where, ordered)),
-            "enrolments.csv",
-            empty=total == 0,
-            help="Every row matching the filters (all pages), generated when you click.",
-        )
-
-    chosen = view.picked(views, selection.selection.rows if selection else [])
+    rows = part.listing(views, f"enrolments-table-{page_key}-{page_number}", view.empty(where))
+    part.pager(
+        view.pages(total, size),
+        page_key,
+        lambda: table.csv_file(uc.table.export_csv(where, ordered)),
+        empty=total == 0,
+    )
+    chosen = view.picked(views, rows)
     if chosen is not None:
-        st.subheader(f"Timeline of enrolment #{chosen.id}")
-        st.text(f"Account: {chosen.username}  ·  {chosen.account_id}")
-        widgets.status_badge(chosen.status)
-        st.dataframe(
-            table.timeline_rows(uc.enrolments.events(chosen.id)),
-            hide_index=True,
-            column_config={"At": widgets.SECONDS},
-        )
+        part.timeline(chosen, uc.enrolments.events(chosen.id))
     elif views:
         st.caption("Select a row to see its timeline.")

@@ -1,36 +1,28 @@
-"""Shared fixtures: real databases (SQLite files, PostgreSQL when reachable) and Chromium."""
+"""Shared fixtures: real databases (SQLite files, PostgreSQL when reachable), simulators, the
+use-cases on them, the app under AppTest, and Chromium. Helpers live in ``tests.support``."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit as st
 
 from simulator.config import SimConfig
 from simulator.embedded import RunningSimulator
 from simulator.embedded import start as start_embedded_simulator
+from tests.support.apptest import POLL_INTERVAL, Env
+from tests.support.console import Console, open_console
+from tests.support.phone import Phone
+from tests.support.required import CHROMIUM, POSTGRES_ADMIN_URL, skip_or_fail
+from tests.support.simulator import Simulator, StartSimulator
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def _require(env: str) -> bool:
-    return os.environ.get(env, "") not in ("", "0")
-
-
-def skip_or_fail(reason: str, env: str) -> None:
-    """Skip with ``reason``, or fail when ``env`` says this run must not skip (CI)."""
-    if _require(env):
-        pytest.fail(f"{reason} (and {env}=1 forbids skipping)")
-    pytest.skip(reason)
+# --- databases ----------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -69,17 +61,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(name))
 
 
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    """Debian's chromium; skips (or fails under REQUIRE_CHROMIUM=1) when absent."""
-    if not Path(CHROMIUM).exists():
-        skip_or_fail(
-            f"Chromium not found at {CHROMIUM}; apt-get install chromium", "REQUIRE_CHROMIUM"
-        )
-    return CHROMIUM
-
-
-StartSimulator = Callable[..., RunningSimulator]
+# --- the simulator and the use-cases on it ------------------------------------------------
 
 
 @pytest.fixture
@@ -102,3 +84,99 @@ def start_simulator() -> Iterator[StartSimulator]:
 def simulator(start_simulator: StartSimulator) -> RunningSimulator:
     """A fresh embedded simulator on a free loopback port, stopped after the test."""
     return start_simulator()
+
+
+@pytest.fixture
+def api(simulator: RunningSimulator) -> Iterator[Simulator]:
+    """The per-test ``simulator``'s API and ``/_sim/`` controls, over plain HTTP."""
+    with Simulator(simulator) as helper:
+        yield helper
+
+
+@pytest.fixture
+def phone(api: Simulator, request: pytest.FixtureRequest) -> Phone:
+    """The person's phone, acting on the simulator's device pages; it knows the tenant's id of
+    a local account through the test's ``console`` or ``seeder``, if it has one."""
+    for name in ("console", "seeder"):
+        if name in request.fixturenames:
+            return Phone(api, request.getfixturevalue(name))
+    return Phone(api)
+
+
+@pytest.fixture
+def console(database_url: str, simulator: RunningSimulator) -> Iterator[Console]:
+    """The use-cases on each database, talking to the per-test ``simulator``."""
+    with open_console(database_url, simulator) as console:
+        yield console
+
+
+# --- the app under AppTest ----------------------------------------------------------------
+
+
+@pytest.fixture
+def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No OMI_/SIM_/ROLES_ settings leak in from the shell; cached services are dropped
+    afterwards (clearing runs ``Services.close``: the poller and any embedded simulator stop)."""
+    for name in list(os.environ):
+        if name.startswith(("OMI_", "SIM_", "ROLES_")) or name in (
+            "DATABASE_URL",
+            "POLL_INTERVAL",
+            "ALLOW_UNAUTHENTICATED",
+        ):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("POLL_INTERVAL", POLL_INTERVAL)
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def env(
+    isolated_environment: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    simulator: RunningSimulator,
+) -> Iterator[Env]:
+    """The console configured for a temporary database and the test's simulator (the app's
+    services stop before the simulator does)."""
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("OMI_BASE_URL", simulator.base_url)
+    monkeypatch.setenv("OMI_CLIENT_ID", simulator.client_id)
+    monkeypatch.setenv("OMI_CLIENT_SECRET", simulator.client_secret)
+    monkeypatch.setenv("OMI_MAX_RETRIES", "1")
+    monkeypatch.setenv("OMI_BACKOFF", "0.05")
+    yield Env(url, simulator)
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def demo_env(isolated_environment: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Env:
+    """The console in demo mode (no OMI_BASE_URL: it starts its own simulator)."""
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return Env(url, None)
+
+
+@pytest.fixture
+def seeder(env: Env) -> Iterator[Console]:
+    """A second Console on the same database and simulator, to put data in place directly.
+
+    The database is migrated here, before the app starts, which the app then finds at head.
+    """
+    assert env.simulator is not None
+    with open_console(env.database_url, env.simulator) as console:
+        yield console
+
+
+# --- the browser --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's chromium; skips (or fails under REQUIRE_CHROMIUM=1) when absent."""
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(
+            f"Chromium not found at {CHROMIUM}; apt-get install chromium", "REQUIRE_CHROMIUM"
+        )
+    return CHROMIUM

@@ -12,28 +12,13 @@ from dashboard.domain.records import EnrolmentView
 from dashboard.domain.statuses import Status
 from dashboard.poller import Poller
 from simulator.embedded import RunningSimulator
-from tests.console_support import Console, Phone, open_console
-from tests.simulator.support import Api, wait_until
+from tests.support.console import Console, open_console
+from tests.support.phone import Phone
+from tests.support.simulator import Simulator
+from tests.support.waiting import wait_until
 
 INTERVAL = 0.2
 DEADLINE = 20.0
-
-
-@pytest.fixture
-def api(simulator: RunningSimulator) -> Iterator[Api]:
-    with Api(simulator) as helper:
-        yield helper
-
-
-@pytest.fixture
-def console(database_url: str, simulator: RunningSimulator) -> Iterator[Console]:
-    with open_console(database_url, simulator) as console:
-        yield console
-
-
-@pytest.fixture
-def phone(api: Api, console: Console) -> Phone:
-    return Phone(api, console)
 
 
 @contextmanager
@@ -54,7 +39,7 @@ def issue(console: Console, name: str) -> EnrolmentView:
     return console.enrolments.issue(console.accounts.create(name, actor="op").id, actor="op")
 
 
-def status_requests(api: Api) -> int:
+def status_requests(api: Simulator) -> int:
     return sum(api.stats().get("GET /omi/qr/enrol/status", {}).values())
 
 
@@ -88,7 +73,9 @@ def test_decline_is_recorded(console: Console, phone: Phone) -> None:
         wait_until(reaches(console, issued.id, Status.DECLINED), DEADLINE)
 
 
-def test_terminal_enrolments_are_no_longer_polled(console: Console, phone: Phone, api: Api) -> None:
+def test_terminal_enrolments_are_no_longer_polled(
+    console: Console, phone: Phone, api: Simulator
+) -> None:
     issued = issue(console, "finisher")
     with polling(console) as poller:
         phone.finish(issued.account_id, "confirm")
@@ -128,7 +115,7 @@ def test_api_down_is_stored_and_visible(sqlite_url: str, simulator: RunningSimul
         assert poller.health().last_error
 
 
-def test_faults_are_survived(console: Console, phone: Phone, api: Api) -> None:
+def test_faults_are_survived(console: Console, phone: Phone, api: Simulator) -> None:
     issued = issue(console, "resilient")
     api.fault(route="status", status=503, count=6)
     with polling(console) as poller:
@@ -140,7 +127,7 @@ def test_faults_are_survived(console: Console, phone: Phone, api: Api) -> None:
     assert console.enrolments.get(issued.id).last_error is None
 
 
-def test_garbage_answers_are_survived(console: Console, phone: Phone, api: Api) -> None:
+def test_garbage_answers_are_survived(console: Console, phone: Phone, api: Simulator) -> None:
     issued = issue(console, "garbled")
     api.fault(route="status", status=200, count=3, body="<html>not json</html>")
     api.fault(route="token", status=500, count=2)
@@ -149,7 +136,7 @@ def test_garbage_answers_are_survived(console: Console, phone: Phone, api: Api) 
         wait_until(reaches(console, issued.id, Status.ENROLLED), DEADLINE)
 
 
-def test_a_slow_call_delays_nobody_else(console: Console, phone: Phone, api: Api) -> None:
+def test_a_slow_call_delays_nobody_else(console: Console, phone: Phone, api: Simulator) -> None:
     first = issue(console, "slowpoke")
     second = issue(console, "speedy")
     phone.scan(first.account_id)
@@ -172,15 +159,14 @@ def test_a_slow_call_delays_nobody_else(console: Console, phone: Phone, api: Api
 
 
 def test_restart_resumes_from_the_database(
-    sqlite_url: str, simulator: RunningSimulator, api: Api
+    sqlite_url: str, simulator: RunningSimulator, phone: Phone
 ) -> None:
-    phone = Phone(api)  # told the tenant's ids
     with open_console(sqlite_url, simulator) as console, polling(console):
         issued = issue(console, "phoenix")
         other = issue(console, "ember")
         users = [console.accounts.get(e.account_id).reference for e in (issued, other)]
         wait_until(lambda: console.enrolments.get(issued.id).api_status == "PENDING", DEADLINE)
-    # Nobody polls now; the person scans and confirms in the meantime.
+    # Nobody polls now; the person scans and confirms in the meantime (the tenant's ids).
     phone.finish(users[0], "confirm")
     phone.scan(users[1])
     with open_console(sqlite_url, simulator) as console, polling(console):
@@ -205,7 +191,7 @@ def test_run_once_polls_every_due_enrolment(console: Console, phone: Phone) -> N
 
 @pytest.mark.postgres
 def test_two_pollers_share_the_work(
-    postgres_url: str, simulator: RunningSimulator, api: Api
+    postgres_url: str, simulator: RunningSimulator, api: Simulator
 ) -> None:
     """Two console processes on one database: one status request per enrolment per interval."""
     count, intervals = 6, 15

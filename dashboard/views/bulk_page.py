@@ -4,14 +4,17 @@ tables and files are ``dashboard.views.bulk``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any
 
 from dashboard.domain.onboarding import Outcome, Preview, Progress, RowResult, RunReport
+from dashboard.domain.records import CampaignView
 from dashboard.domain.statuses import REISSUABLE
 from dashboard.views.blocks import Metric, Notice
 from dashboard.views.bulk import planned_rows, rejected_rows
 
-__all__ = ["REISSUABLE", "Progress", "RowResult", "RunReport"]
+__all__ = ["REISSUABLE", "Preview", "Progress", "RowResult", "RunReport"]
 
 
 def preview_metrics(preview: Preview) -> list[Metric]:
@@ -42,6 +45,21 @@ def preview_tables(preview: Preview) -> list[tuple[str, list[dict[str, Any]]]]:
         ("Duplicates", rejected_rows(preview.duplicates)),
         ("Invalid", rejected_rows(preview.invalid)),
     ]
+
+
+def tab_labels(tables: Sequence[tuple[str, Sequence[object]]]) -> list[str]:
+    """Each tab's name with its row count."""
+    return [f"{name} ({len(rows)})" for name, rows in tables]
+
+
+def default_name(file_name: str) -> str:
+    """The campaign name offered for an upload: the file's name without its extension."""
+    return PurePath(file_name).stem[:100]
+
+
+def can_run(preview: Preview, name: str) -> bool:
+    """Whether the run button is enabled: rows to run, under a campaign name."""
+    return bool(preview.runnable) and bool(name.strip())
 
 
 def run_label(preview: Preview, done: int) -> str:
@@ -82,6 +100,16 @@ def report_notice(report: RunReport) -> Notice:
             own=True,
         )
     return Notice("success", "Every row is done.", ":material/check_circle:", own=True)
+
+
+def remembered(ids: Sequence[int], campaign_id: int | None) -> int:
+    """The picker's start: the campaign last run or shown, else the first (newest)."""
+    return next((at for at, known in enumerate(ids) if known == campaign_id), 0)
+
+
+def started(campaign: CampaignView) -> str:
+    """When and by whom ``campaign`` was started."""
+    return f"Started {campaign.created_at:%Y-%m-%d %H:%M} UTC by {campaign.created_by}."
 
 
 def progress_text(done: int, total: int, result: RowResult) -> str:

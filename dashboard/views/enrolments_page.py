@@ -10,7 +10,7 @@ from datetime import date
 
 from dashboard.domain.records import EnrolmentFilter, EnrolmentSort, EnrolmentView
 from dashboard.domain.statuses import Status
-from dashboard.views.enrolments import SORTS, enrolment_filter
+from dashboard.views.enrolments import COUNT_CAP, SORTS, enrolment_filter, page_count
 
 ORDERS = ("Descending", "Ascending")
 
@@ -35,6 +35,16 @@ def campaign_choices(campaigns: Mapping[int, str]) -> dict[int | None, str]:
     for campaign_id, name in campaigns.items():
         choices[campaign_id] = name
     return choices
+
+
+def first_row(page_number: int, size: int) -> int:
+    """The offset of page ``page_number``'s first row (pages count from 1)."""
+    return (page_number - 1) * size
+
+
+def pages(total: int, size: int) -> int:
+    """How many pages the pager offers: those ``total`` rows fill, up to the counted cap."""
+    return page_count(min(total, COUNT_CAP), size)
 
 
 def picked(views: Sequence[EnrolmentView], rows: Sequence[int]) -> EnrolmentView | None:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 import db.accounts
 import db.enrolments
 from dashboard.domain.records import EnrolmentFilter
-from tests.db import factories
-from tests.db.factories import T0
+from tests.support import factories
+from tests.support.factories import T0
 
 
 def populate(sessions: sessionmaker[Session], enrolled: int, expired: int) -> None:

@@ -18,7 +18,7 @@ from db.engine import (
     upgrade,
 )
 from db.models import Account, Base, Campaign, Enrolment, EnrolmentEvent
-from tests.db import factories
+from tests.support import factories
 
 TABLES = {"accounts", "enrolments", "enrolment_events", "campaigns", "alembic_version"}
 HEAD = "0004"

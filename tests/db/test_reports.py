@@ -13,7 +13,7 @@ from dashboard.errors import InputError
 from dashboard.usecases.reports import Reports
 from db import stats
 from db.models import Account, Enrolment
-from tests.db.factories import account, enrolment, event
+from tests.support.factories import account, enrolment, event
 
 NOW = datetime(2025, 3, 10, 15, 30, tzinfo=UTC)
 TODAY = datetime(2025, 3, 10, tzinfo=UTC)

@@ -14,8 +14,8 @@ import db.enrolments
 from dashboard.domain.records import SORT_COLUMNS, EnrolmentFilter, EnrolmentSort
 from db.engine import begin_write, create_engine_for, session_factory, upgrade
 from db.models import Account, Enrolment
-from tests.db import factories
-from tests.db.factories import T0
+from tests.support import factories
+from tests.support.factories import T0
 
 STATUSES = ("PENDING", "SCANNED", "ENROLLED", "EXPIRED", "DECLINED", "CANCELLED")
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Account
-from tests.db import factories
+from tests.support import factories
 
 
 def test_aware_values_round_trip_as_utc(sessions: sessionmaker[Session]) -> None:

@@ -13,7 +13,7 @@ import pytest
 import zxingcpp
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import ConsoleServer, wait_idle
+from tests.support.servers import ConsoleServer, wait_idle
 
 pytestmark = pytest.mark.e2e
 

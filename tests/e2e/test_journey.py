@@ -18,7 +18,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ConsoleServer, wait_idle
+from tests.support.servers import ConsoleServer, wait_idle
 
 pytestmark = pytest.mark.e2e
 

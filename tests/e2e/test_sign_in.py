@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ConsoleServer, free_port, start_console, stop_console, wait_idle
-from tests.oidc import provider as oidc
+from tests.support import oidc
+from tests.support.servers import ConsoleServer, free_port, start_console, stop_console, wait_idle
 
 pytestmark = pytest.mark.e2e
 

@@ -19,8 +19,7 @@ from pydantic import SecretStr
 from dashboard.errors import ApiNotFound
 from dashboard.omi.client import OmiClient
 from dashboard.settings import DEFAULT_SCOPES, ClientAuth, OmiSettings
-from tests.oidc.conftest import AUDIT, METHODS, SECRETS, SHORT_TTL, client_id
-from tests.oidc.provider import RunningProvider
+from tests.support.oidc import AUDIT, METHODS, SECRETS, SHORT_TTL, RunningProvider, client_id
 
 #: RFC 6749 Appendix A allows only printable ASCII in a secret; oidc-provider holds to it.
 NON_ASCII = "pässwörd-ключ-🔑"

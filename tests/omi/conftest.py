@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 
 from dashboard.omi.client import OmiClient
-from tests.conftest import StartSimulator
-from tests.omi.support import Harness, Sim, logged
+from tests.support.omi import Harness, Sim, logged
+from tests.support.simulator import StartSimulator
 
 
 @pytest.fixture

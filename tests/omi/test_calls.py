@@ -12,7 +12,7 @@ from dashboard.domain.statuses import Outcome, classify
 from dashboard.errors import ApiForbidden, ApiNotFound, ApiProtocolError
 from dashboard.omi.client import OmiClient
 from dashboard.omi.records import Connectivity, QrCode
-from tests.omi.support import (
+from tests.support.omi import (
     ENROL,
     ENROL_SCOPE,
     STATUS_SCOPE,
@@ -22,7 +22,7 @@ from tests.omi.support import (
     closed_port,
     enrolled_user,
 )
-from tests.simulator.support import decode_qr
+from tests.support.simulator import decode_qr
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,7 @@ def test_a_custom_user_id_field_and_paths_are_used(harness: Harness, sim: Sim) -
     client = harness.client(sim, user_id_field="accountId")
     error = harness.raises(ApiProtocolError, lambda: client.enrol(str(uuid.uuid4())))
     assert "OMI_USER_ID_FIELD" in str(error)
-    assert sim.stats(ENROL) == {"400": 1}
+    assert sim.counts(ENROL) == {"400": 1}
 
     client = harness.client(sim, enrol_path="/omi/v9/enrol")
     error = harness.raises(ApiProtocolError, lambda: client.enrol(str(uuid.uuid4())))
@@ -148,7 +148,7 @@ def test_check_reports_scopes_and_latency(client: OmiClient, sim: Sim) -> None:
     assert result.latency_ms > 0
     assert sim.running.base_url in result.message
     client.check()
-    assert sim.stats(TOKEN) == {"200": 2}, "check fetches a fresh token each time"
+    assert sim.counts(TOKEN) == {"200": 2}, "check fetches a fresh token each time"
 
 
 def test_check_never_raises(harness: Harness) -> None:

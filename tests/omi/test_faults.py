@@ -20,7 +20,7 @@ from dashboard.errors import (
 )
 from dashboard.omi.client import OmiClient
 from dashboard.omi.records import RemoteStatus
-from tests.omi.support import (
+from tests.support.omi import (
     ENROL,
     ENROL_SCOPE,
     GIF,
@@ -33,7 +33,8 @@ from tests.omi.support import (
     png_b64,
     real_png,
 )
-from tests.simulator.support import decode_qr, wait_until
+from tests.support.simulator import decode_qr
+from tests.support.waiting import wait_until
 
 
 def test_an_unreachable_api_is_unavailable(harness: Harness, sim: Sim) -> None:
@@ -49,8 +50,8 @@ def test_enrol_after_revocation_renews_the_token_once(harness: Harness, sim: Sim
     client.enrol(str(uuid.uuid4()))
     sim.revoke()
     client.enrol(str(uuid.uuid4()))
-    assert sim.stats(TOKEN) == {"200": 2}
-    assert sim.stats(ENROL) == {"200": 2, "401": 1}
+    assert sim.counts(TOKEN) == {"200": 2}
+    assert sim.counts(ENROL) == {"200": 2, "401": 1}
 
 
 def test_enrol_401_after_a_fresh_token_is_an_auth_error(harness: Harness, sim: Sim) -> None:
@@ -58,8 +59,8 @@ def test_enrol_401_after_a_fresh_token_is_an_auth_error(harness: Harness, sim: S
     client = harness.client(sim)
     error = harness.raises(ApiAuthError, lambda: client.enrol(str(uuid.uuid4())), match="401")
     assert error.status_code == 401
-    assert sim.stats(TOKEN) == {"200": 2}
-    assert sim.stats(ENROL) == {"401": 2}
+    assert sim.counts(TOKEN) == {"200": 2}
+    assert sim.counts(ENROL) == {"401": 2}
 
 
 def test_enrol_403_names_the_missing_scope(harness: Harness, sim: Sim) -> None:
@@ -76,7 +77,7 @@ def test_enrol_429_honours_retry_after(harness: Harness, sim: Sim) -> None:
     started = time.monotonic()
     client.enrol(str(uuid.uuid4()))
     assert time.monotonic() - started >= 1.0, "the client waited as Retry-After asked"
-    assert sim.stats(ENROL) == {"200": 1, "429": 1}
+    assert sim.counts(ENROL) == {"200": 1, "429": 1}
 
 
 def test_enrol_429_after_the_retries_is_rate_limited(harness: Harness, sim: Sim) -> None:
@@ -84,21 +85,21 @@ def test_enrol_429_after_the_retries_is_rate_limited(harness: Harness, sim: Sim)
     client = harness.client(sim, max_retries=2)
     error = harness.raises(ApiRateLimited, lambda: client.enrol(str(uuid.uuid4())))
     assert error.status_code == 429
-    assert sim.stats(ENROL) == {"429": 3}
+    assert sim.counts(ENROL) == {"429": 3}
 
 
 def test_enrol_500_then_success(harness: Harness, sim: Sim) -> None:
     sim.fault("enrol", 500)
     qr = harness.client(sim).enrol(str(uuid.uuid4()))
     assert decode_qr(qr.png).startswith(sim.running.public_url)
-    assert sim.stats(ENROL) == {"200": 1, "500": 1}
+    assert sim.counts(ENROL) == {"200": 1, "500": 1}
 
 
 def test_enrol_5xx_after_the_retries_is_unavailable(harness: Harness, sim: Sim) -> None:
     sim.fault("enrol", 502, count=4)
     client = harness.client(sim, max_retries=3)
     harness.raises(ApiUnavailable, lambda: client.enrol(str(uuid.uuid4())), match="502")
-    assert sim.stats(ENROL) == {"502": 4}
+    assert sim.counts(ENROL) == {"502": 4}
 
 
 def test_enrol_timeout_is_not_resent(harness: Harness, sim: Sim) -> None:
@@ -189,7 +190,7 @@ def test_status_401_renews_once(sim: Sim, client: OmiClient) -> None:
     user = enrolled_user(client)
     sim.fault("status", 401)
     assert client.status(user).value == "PENDING"
-    assert sim.stats(TOKEN) == {"200": 2}
+    assert sim.counts(TOKEN) == {"200": 2}
 
 
 @pytest.mark.parametrize("code", [429, 500, 503])
@@ -197,7 +198,7 @@ def test_status_429_and_5xx_then_success(sim: Sim, client: OmiClient, code: int)
     user = enrolled_user(client)
     sim.fault("status", code, count=2, retry_after=0)
     assert client.status(user).value == "PENDING"
-    assert sim.stats(STATUS) == {"200": 1, str(code): 2}
+    assert sim.counts(STATUS) == {"200": 1, str(code): 2}
 
 
 def test_status_timeout_is_retried(harness: Harness, sim: Sim) -> None:

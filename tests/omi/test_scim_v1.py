@@ -25,8 +25,8 @@ from dashboard.errors import (
 from dashboard.omi.scim import ScimClient
 from simulator.embedded import RunningSimulator
 from simulator.users import ScimUser
-from tests.conftest import StartSimulator
-from tests.omi.scim_support import SimulatorTokens, fault, requests_to
+from tests.support.scim import SimulatorTokens, fault, requests_to
+from tests.support.simulator import StartSimulator
 
 POST = "POST /scim/v1/Users"
 MakeClient = Callable[..., ScimClient]

@@ -13,7 +13,7 @@ from dashboard.errors import (
     InputError,
 )
 from dashboard.omi.scim import ScimClient, StaticToken
-from tests.omi.scim_support import Scim2Server, serve_scim2
+from tests.support.scim import Scim2Server, serve_scim2
 
 
 @pytest.fixture

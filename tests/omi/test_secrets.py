@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.errors import ApiUnavailable
 from dashboard.omi.client import OmiClient
-from tests.omi.support import Harness, Sim, enrolled_user, logged
+from tests.support.omi import Harness, Sim, enrolled_user, logged
 
 
 def test_each_call_is_logged(sim: Sim, client: OmiClient, caplog: pytest.LogCaptureFixture) -> None:

@@ -14,7 +14,7 @@ from dashboard.errors import ApiAuthError, ApiProtocolError, ApiRateLimited, Api
 from dashboard.omi.client import OmiClient
 from dashboard.omi.records import RemoteStatus
 from dashboard.settings import ClientAuth
-from tests.omi.support import ENROL, STATUS, TOKEN, Harness, Sim, enrolled_user, in_threads
+from tests.support.omi import ENROL, STATUS, TOKEN, Harness, Sim, enrolled_user, in_threads
 
 
 @pytest.mark.parametrize("method", ["client_secret_post", "client_secret_basic"])
@@ -22,18 +22,18 @@ def test_both_client_auth_methods(harness: Harness, sim: Sim, method: ClientAuth
     client = harness.client(sim, client_auth=method)
     user = enrolled_user(client)
     assert client.status(user).value == "PENDING"
-    assert sim.stats(TOKEN) == {"200": 1}
+    assert sim.counts(TOKEN) == {"200": 1}
 
     wrong = harness.client(sim, client_auth=method, client_secret=SecretStr("wrong-" + method))
     error = harness.raises(ApiAuthError, lambda: wrong.enrol(str(uuid.uuid4())))
     assert "client id or secret was refused" in str(error)
-    assert sim.stats(TOKEN)["401"] == 1, "a refused client is not retried"
+    assert sim.counts(TOKEN)["401"] == 1, "a refused client is not retried"
 
 
 def test_token_500_is_retried(harness: Harness, sim: Sim) -> None:
     sim.fault("token", 500)
     harness.client(sim).enrol(str(uuid.uuid4()))
-    assert sim.stats(TOKEN) == {"200": 1, "500": 1}
+    assert sim.counts(TOKEN) == {"200": 1, "500": 1}
 
 
 def test_token_500_after_the_retries_is_unavailable(harness: Harness, sim: Sim) -> None:
@@ -41,7 +41,7 @@ def test_token_500_after_the_retries_is_unavailable(harness: Harness, sim: Sim) 
     client = harness.client(sim, max_retries=2)
     error = harness.raises(ApiUnavailable, lambda: client.enrol(str(uuid.uuid4())), match="503")
     assert error.status_code == 503
-    assert sim.stats(TOKEN) == {"503": 3}
+    assert sim.counts(TOKEN) == {"503": 3}
     assert sim.total(ENROL) == 0
 
 
@@ -63,7 +63,7 @@ def test_token_429_after_the_retries_is_rate_limited(harness: Harness, sim: Sim)
     sim.fault("token", 429, count=2, retry_after=0)
     client = harness.client(sim, max_retries=1)
     harness.raises(ApiRateLimited, lambda: client.status(str(uuid.uuid4())))
-    assert sim.stats(TOKEN) == {"429": 2}
+    assert sim.counts(TOKEN) == {"429": 2}
 
 
 @pytest.mark.parametrize(
@@ -89,18 +89,18 @@ def test_eight_threads_share_one_token_across_expiry(harness: Harness) -> None:
     seed = OmiClient(sim.settings())
     user = enrolled_user(seed)
     seed.close()
-    assert sim.stats(TOKEN) == {"200": 1}
+    assert sim.counts(TOKEN) == {"200": 1}
 
     fetched = time.monotonic()
     results = in_threads(8, lambda: client.status(user))
     assert all(isinstance(r, RemoteStatus) for r in results), results
-    assert sim.stats(TOKEN) == {"200": 2}, "eight threads, one token request"
+    assert sim.counts(TOKEN) == {"200": 2}, "eight threads, one token request"
 
     time.sleep(max(0.0, fetched + 2.2 - time.monotonic()))  # past the 2 s lifetime
     results = in_threads(8, lambda: client.status(user))
     assert all(isinstance(r, RemoteStatus) for r in results), results
-    assert sim.stats(TOKEN) == {"200": 3}, "after expiry, exactly one more"
-    assert sim.stats(STATUS) == {"200": 16}, "renewed before expiry: no 401"
+    assert sim.counts(TOKEN) == {"200": 3}, "after expiry, exactly one more"
+    assert sim.counts(STATUS) == {"200": 16}, "renewed before expiry: no 401"
 
 
 def test_eight_threads_after_revocation_renew_once(sim: Sim, client: OmiClient) -> None:
@@ -108,7 +108,7 @@ def test_eight_threads_after_revocation_renew_once(sim: Sim, client: OmiClient) 
     sim.revoke()
     results = in_threads(8, lambda: client.status(user))
     assert all(isinstance(r, RemoteStatus) for r in results), results
-    assert sim.stats(TOKEN) == {"200": 2}
+    assert sim.counts(TOKEN) == {"200": 2}
 
 
 def test_a_failed_check_keeps_the_working_token(harness: Harness, sim: Sim) -> None:
@@ -120,7 +120,7 @@ def test_a_failed_check_keeps_the_working_token(harness: Harness, sim: Sim) -> N
     assert "500" in result.message
     harness.texts.append(result.message)
     assert client.status(user).value == "PENDING"
-    assert sim.stats(TOKEN) == {"200": 1, "500": 1}
+    assert sim.counts(TOKEN) == {"200": 1, "500": 1}
 
 
 # RFC 6749 §2.3.1: what generated secrets contain, and what authlib used to send raw
@@ -139,7 +139,7 @@ def test_a_secret_with_any_characters_works_with_both_methods(
     assert client.check().ok
     user = enrolled_user(client)
     assert client.status(user).value == "PENDING"
-    assert sim.stats(TOKEN) == {"200": 1}, "check keeps its token for the calls"
+    assert sim.counts(TOKEN) == {"200": 1}, "check keeps its token for the calls"
 
     near = SecretStr(secret.replace("+", " ").replace("ä", "a"))  # where an encoding slip lands
     other = harness.client(sim, client_auth=method, client_secret=near)
@@ -152,9 +152,8 @@ def test_the_token_endpoint_s_own_words_are_in_the_sentence(harness: Harness, si
     assert '→ 401 invalid_client: "unknown client or wrong secret")' in str(error)
 
     scoped = harness.client(sim, scopes=("credential:omi:nothing",))
-    error = harness.raises(
-        ApiAuthError, lambda: scoped.enrol(str(uuid.uuid4())), match="OMI_SCOPES"
-    )
+    user = str(uuid.uuid4())
+    error = harness.raises(ApiAuthError, lambda: scoped.enrol(user), match="OMI_SCOPES")
     assert 'invalid_scope: "scope not allowed for this client: credential:omi:nothing"' in str(
         error
     )

@@ -18,15 +18,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard.usecases.bulk import BulkOnboarding, RunReport
 from dashboard.usecases.campaigns import Campaigns
 from db.engine import session_factory
-from tests.console_support import Clock, Console, open_console
-from tests.pages.conftest import (
-    Env,
-    assert_no_exception,
-    everything,
-    labelled,
-    open_page,
-    texts,
-)
+from tests.support.apptest import Env, assert_no_exception, everything, labelled, open_page, texts
+from tests.support.console import Clock, Console, open_console
 
 Deferred = Callable[[], Any]
 TEAM = (

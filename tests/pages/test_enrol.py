@@ -9,8 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.domain.records import EnrolmentFilter, EnrolmentSort
 from dashboard.domain.statuses import Status
-from tests.console_support import Console, Phone
-from tests.pages.conftest import (
+from tests.support.apptest import (
     Env,
     assert_no_exception,
     labelled,
@@ -19,6 +18,8 @@ from tests.pages.conftest import (
     run_until,
     texts,
 )
+from tests.support.console import Console
+from tests.support.phone import Phone
 
 
 def qr_images(at: AppTest) -> list[object]:

@@ -15,8 +15,9 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import DownloadButton, Pagination
 
 from dashboard.domain.statuses import Status
-from tests.console_support import Console, Phone
-from tests.pages.conftest import Env, assert_no_exception, labelled, open_page, texts
+from tests.support.apptest import Env, assert_no_exception, labelled, open_page, texts
+from tests.support.console import Console
+from tests.support.phone import Phone
 
 Deferred = Callable[[], Any]
 

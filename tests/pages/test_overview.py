@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
 
-from tests.console_support import Console, Phone
-from tests.pages.conftest import Env, assert_no_exception, open_page, texts
+from tests.support.apptest import Env, assert_no_exception, open_page, texts
+from tests.support.console import Console
+from tests.support.phone import Phone
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.domain.journey import Step, journey, next_step
+from dashboard.domain.journey import Step
 from dashboard.domain.statuses import Status
-from tests.console_support import Console, Phone
-from tests.pages.conftest import (
-    Env,
-    assert_no_exception,
-    labelled,
-    open_page,
-    run_until,
-    texts,
-)
+from tests.support.apptest import Env, assert_no_exception, labelled, open_page, run_until, texts
+from tests.support.console import Console
+from tests.support.phone import Phone
 
 CURRENT = "**:blue[:material/radio_button_checked: "
 
@@ -42,21 +35,6 @@ def sign_up(at: AppTest, name: str) -> None:
 
 def account_id(console: Console, name: str) -> uuid.UUID:
     return console.accounts.search(name)[0].id
-
-
-def test_the_journey_puts_the_device_step_where_asked() -> None:
-    assert journey(Step.SIGN_UP)[1] is Step.DEVICE
-    assert journey(Step.PROFILE) == (
-        Step.SIGN_UP,
-        Step.NOTIFICATIONS,
-        Step.PROFILE,
-        Step.DEVICE,
-        Step.WELCOME,
-    )
-    assert next_step(journey(Step.NOTIFICATIONS), Step.DEVICE) is Step.PROFILE
-    assert next_step(journey(Step.SIGN_UP), Step.WELCOME) is Step.WELCOME
-    with pytest.raises(ValueError, match="cannot come after"):
-        journey(Step.WELCOME)
 
 
 def test_walks_every_step_with_the_device_after_preferences(

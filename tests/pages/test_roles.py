@@ -17,8 +17,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
 from dashboard.ui.widgets import plain
-from tests.console_support import Console
-from tests.pages.conftest import (
+from tests.support.apptest import (
     APP,
     RUN_TIMEOUT,
     Env,
@@ -27,6 +26,7 @@ from tests.pages.conftest import (
     page_path,
     texts,
 )
+from tests.support.console import Console
 
 AUTH: dict[str, Any] = {
     "auth": {
@@ -46,7 +46,8 @@ ADMIN_PAGES = OPERATOR_PAGES | {"system", "audit"}
 
 
 @pytest.fixture(autouse=True)
-def _roles(monkeypatch: pytest.MonkeyPatch) -> None:
+def _roles(isolated_environment: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Roles for ann, oscar and vera (after the environment is cleared of ROLES_*)."""
     monkeypatch.setenv("ROLES_ADMINS", ADMIN)
     monkeypatch.setenv("ROLES_OPERATORS", f"{OPERATOR}, group:enrolment-desk")
     monkeypatch.setenv("ROLES_VIEWERS", VIEWER)

@@ -5,19 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.poller import PollerHealth
-from dashboard.usecases.system import DatabaseInfo
-from dashboard.views import system as view
 from db.engine import head_revision
 from simulator.embedded import RunningSimulator
-from tests.pages.conftest import (
-    Env,
-    assert_no_exception,
-    everything,
-    labelled,
-    open_page,
-    texts,
-)
+from tests.support.apptest import Env, assert_no_exception, everything, labelled, open_page, texts
 
 
 def settings_table(at: AppTest) -> dict[str, str]:
@@ -118,25 +108,3 @@ def test_demo_mode_shows_the_embedded_simulator_and_hides_its_secret(
     assert "In demo mode the OMI_ lines describe the embedded simulator." in texts(at)
     assert at.success, "the embedded simulator answers"
     assert "demo-secret-abcdef-0123456789" not in everything(at)
-
-
-def test_the_view_warns_of_a_stopped_poller_and_an_old_schema() -> None:
-    health = PollerHealth(
-        running=False,
-        interval=1.0,
-        cycles=0,
-        last_cycle_at=None,
-        cycle_duration=None,
-        polled_last_cycle=0,
-        pending_count=2,
-        recent_errors=1,
-        last_error="timed out",
-        last_error_at=None,
-    )
-    section = view.poller(health)
-    assert dict(section.metrics)["State"] == "Stopped"
-    assert [n.level for n in section.notices] == ["error", "warning"]
-    assert section.notices[1].text == "Last poll error: timed out"
-    old = view.database(DatabaseInfo("sqlite:///x.db", "sqlite", None, "abc123"))
-    assert dict(old.metrics)["Schema version"] == "none"
-    assert [n.level for n in old.notices] == ["warning"]

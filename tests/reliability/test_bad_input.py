@@ -14,9 +14,16 @@ from dataclasses import dataclass
 from streamlit.testing.v1 import AppTest
 
 from dashboard.domain.usernames import RULES, search_key
-from tests.console_support import Console
-from tests.pages.conftest import Env, assert_no_exception, labelled, open_page, texts
-from tests.reliability.support import assert_rendered_harmlessly, messages
+from tests.support.apptest import (
+    Env,
+    assert_no_exception,
+    assert_rendered_harmlessly,
+    labelled,
+    messages,
+    open_page,
+    texts,
+)
+from tests.support.console import Console
 
 LONG = "x" * 10_000
 

@@ -10,11 +10,12 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from dashboard.ui.pages import NAMES
-from tests.conftest import StartSimulator
-from tests.console_support import Phone, open_console
-from tests.e2e.conftest import CHROMIUM_ARGS, start_console, stop_console, wait_idle
-from tests.reliability.conftest import console_env
-from tests.reliability.support import Controls, wait_until
+from tests.support.apptest import console_env
+from tests.support.console import open_console
+from tests.support.phone import Phone
+from tests.support.servers import CHROMIUM_ARGS, start_console, stop_console, wait_idle
+from tests.support.simulator import Simulator, StartSimulator
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 HOSTILE = "<img src=x id=pwned> **bold** [link](http://evil.example)"
@@ -32,10 +33,10 @@ def test_no_secret_in_page_html_or_the_process_log(
 ) -> None:
     sim = start_simulator()
     url = f"sqlite:///{tmp_path / 'console.db'}"
-    with open_console(url, sim) as console, Controls(sim) as controls:
+    with open_console(url, sim) as console, Simulator(sim) as controls:
         account = console.accounts.create("web_user", actor="test")
         console.enrolments.issue(account.id, actor="test")
-        Phone(controls.api, console).finish(account.id, "confirm", device_name=HOSTILE)
+        Phone(controls, console).finish(account.id, "confirm", device_name=HOSTILE)
         server = start_console(tmp_path, console_env(sim, url, poll="0.5"))
         html: list[str] = []
         try:

@@ -13,9 +13,8 @@ from contextlib import closing
 from pathlib import Path
 
 from dashboard.ui.pages import NAMES
-from tests.console_support import Console
-from tests.pages.conftest import Env, assert_no_exception, open_page
-from tests.reliability.support import messages
+from tests.support.apptest import Env, assert_no_exception, messages, open_page
+from tests.support.console import Console
 
 #: Pages whose first screen reads the enrolments table.
 READ_ENROLMENTS = ("overview", "accounts", "enrol", "enrolments", "system")

@@ -12,9 +12,10 @@ from pathlib import Path
 from dashboard.domain.clock import utc_now
 from dashboard.domain.statuses import Status
 from dashboard.poller import Poller
-from tests.conftest import StartSimulator
-from tests.console_support import Phone, open_console
-from tests.reliability.support import Controls, wait_until
+from tests.support.console import open_console
+from tests.support.phone import Phone
+from tests.support.simulator import Simulator, StartSimulator
+from tests.support.waiting import wait_until
 
 QR_TTL = 1.0
 
@@ -23,12 +24,12 @@ def test_an_enrolment_confirmed_before_expiry_but_seen_after_it_is_enrolled(
     tmp_path: Path, start_simulator: StartSimulator
 ) -> None:
     sim = start_simulator(qr_ttl=QR_TTL)
-    with open_console(f"sqlite:///{tmp_path / 'c.db'}", sim) as console, Controls(sim) as sims:
+    with open_console(f"sqlite:///{tmp_path / 'c.db'}", sim) as console, Simulator(sim) as sims:
         late = console.accounts.create("late", actor="test")
         ignored = console.accounts.create("ignored", actor="test")
         confirmed = console.enrolments.issue(late.id, actor="test")
         forgotten = console.enrolments.issue(ignored.id, actor="test")
-        Phone(sims.api, console).finish(late.id, "confirm")  # the poller has not looked yet
+        Phone(sims, console).finish(late.id, "confirm")  # the poller has not looked yet
         wait_until(lambda: utc_now() > forgotten.expires_at, what="both QR codes expire")
 
         poller = Poller(console.polling, interval=0.2)

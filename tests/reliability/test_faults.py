@@ -17,22 +17,20 @@ from typing import Any
 import pytest
 
 from dashboard.domain.statuses import Status
-from tests.console_support import Console, Phone
-from tests.pages.conftest import (
+from tests.support.apptest import (
     Env,
     assert_no_exception,
+    assert_rendered_harmlessly,
     labelled,
+    messages,
     open_page,
     run_until,
     texts,
 )
-from tests.reliability.support import (
-    Controls,
-    assert_consistent,
-    assert_rendered_harmlessly,
-    messages,
-    wait_until,
-)
+from tests.support.console import Console, assert_consistent
+from tests.support.phone import Phone
+from tests.support.simulator import Simulator
+from tests.support.waiting import wait_until
 
 OUTAGE = 100_000  # a fault count that lasts until the test clears it
 GIF = base64.b64encode(b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00;").decode()
@@ -113,11 +111,11 @@ FAULTS: dict[str, ApiFault] = {
 }
 
 
-def inject(controls: Controls, fault: ApiFault) -> None:
+def inject(api: Simulator, fault: ApiFault) -> None:
     if fault.spec:
-        controls.fault(fault.route, **fault.spec)
+        api.fault(fault.route, **fault.spec)
     if fault.revoke:
-        controls.revoke()
+        api.revoke()
 
 
 def says(fragment: str) -> Any:
@@ -128,7 +126,7 @@ def says(fragment: str) -> Any:
     "name", [n for n, f in FAULTS.items() if f.route != "status"], ids=lambda n: n
 )
 def test_a_fault_when_issuing_is_named_and_the_console_recovers(
-    name: str, env: Env, seeder: Console, controls: Controls, phone: Phone
+    name: str, env: Env, seeder: Console, api: Simulator, phone: Phone
 ) -> None:
     fault = FAULTS[name]
     alice = seeder.accounts.create("alice", actor="test")
@@ -137,7 +135,7 @@ def test_a_fault_when_issuing_is_named_and_the_console_recovers(
     at = open_page("enrol", account=str(alice.id))
     assert_no_exception(at)
 
-    inject(controls, fault)
+    inject(api, fault)
     labelled(at.button, "Issue QR code").click()
     at.run()
 
@@ -152,7 +150,7 @@ def test_a_fault_when_issuing_is_named_and_the_console_recovers(
         assert seeder.enrolments.latest(alice.id) is None, "a half-written enrolment"
         assert [v.id for v in views] == [waiting.id]
 
-    controls.clear()
+    api.clear()
     if seeder.enrolments.active(alice.id) is None:
         labelled(at.button, "Issue QR code").click()
         at.run()
@@ -174,7 +172,7 @@ def test_a_fault_when_issuing_is_named_and_the_console_recovers(
     "name", [n for n, f in FAULTS.items() if f.route == "status"], ids=lambda n: n
 )
 def test_a_fault_when_polling_is_named_and_the_console_recovers(
-    name: str, env: Env, seeder: Console, controls: Controls, phone: Phone
+    name: str, env: Env, seeder: Console, api: Simulator, phone: Phone
 ) -> None:
     fault = FAULTS[name]
     carol = seeder.accounts.create("carol", actor="test")
@@ -182,7 +180,7 @@ def test_a_fault_when_polling_is_named_and_the_console_recovers(
     at = open_page("enrol", account=str(carol.id))
     assert_no_exception(at)
 
-    inject(controls, fault)
+    inject(api, fault)
     assert fault.says is not None
     run_until(at, says(fault.says))
 
@@ -191,7 +189,7 @@ def test_a_fault_when_polling_is_named_and_the_console_recovers(
     assert seeder.enrolments.get(watched.id).status is Status.PENDING
     assert len(assert_consistent(seeder)) == 1
 
-    controls.clear()
+    api.clear()
     phone.finish(carol.id, "confirm")
     # The page issued nothing itself, so once finished it sums the enrolment up in a line.
     run_until(at, lambda page: "Last enrolment: Enrolled." in texts(page))

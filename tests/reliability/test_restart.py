@@ -16,16 +16,12 @@ from pathlib import Path
 import pytest
 
 from dashboard.domain.statuses import Status
-from tests.conftest import StartSimulator
-from tests.console_support import Console, Phone, open_console
-from tests.reliability.conftest import console_env
-from tests.reliability.support import (
-    ConsoleProcess,
-    Controls,
-    assert_consistent,
-    start_console_process,
-    wait_until,
-)
+from tests.support.apptest import console_env
+from tests.support.console import Console, assert_consistent, open_console
+from tests.support.phone import Phone
+from tests.support.servers import ConsoleProcess, start_console_process
+from tests.support.simulator import Simulator, StartSimulator
+from tests.support.waiting import wait_until
 
 ACCOUNTS = 20
 KILLS = 2
@@ -56,8 +52,8 @@ def test_sigkill_with_pending_enrolments_loses_nothing(
         processes.append(start_console_process(env, log))
         return processes[-1]
 
-    with open_console(url, sim) as console, Controls(sim) as controls:
-        phone = Phone(controls.api, console)
+    with open_console(url, sim) as console, Simulator(sim) as controls:
+        phone = Phone(controls, console)
         ids = [console.accounts.create(f"restart{i:02d}", actor="test").id for i in range(20)]
         for account in ids:
             console.enrolments.issue(account, actor="test")

@@ -24,17 +24,20 @@ from dashboard.errors import ApiError
 from dashboard.services import build_services
 from dashboard.settings import load_settings
 from dashboard.ui.pages import NAMES
-from tests.console_support import Console, Phone
-from tests.pages.conftest import (
+from tests.support.apptest import (
+    ROOT,
     Env,
     assert_no_exception,
+    assert_rendered_harmlessly,
     everything,
     labelled,
     open_page,
     run_until,
     texts,
 )
-from tests.reliability.support import ROOT, Controls, assert_rendered_harmlessly
+from tests.support.console import Console
+from tests.support.phone import Phone
+from tests.support.simulator import Simulator
 
 HOSTILE_DEVICE = "**pwned** <img src=x onerror=alert(1)> [x](http://evil.example)"
 
@@ -57,7 +60,7 @@ def leaked(secrets: set[str], haystack: list[str]) -> list[str]:
 def test_no_secret_in_pages_logs_errors_or_reprs(
     env: Env,
     seeder: Console,
-    controls: Controls,
+    api: Simulator,
     phone: Phone,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -69,15 +72,15 @@ def test_no_secret_in_pages_logs_errors_or_reprs(
     enrol = open_page("enrol", account=str(account.id))
     labelled(enrol.button, "Issue QR code").click()
     enrol.run()
-    controls.revoke()
+    api.revoke()
     labelled(enrol.button, "Re-issue").click()
     enrol.run()
-    controls.fault("token", status=401, count=100)
-    controls.revoke()
+    api.fault("token", status=401, count=100)
+    api.revoke()
     labelled(enrol.button, "Re-issue").click()
     enrol.run()
     assert any("client id or secret was refused" in e.value for e in enrol.error)
-    controls.clear()
+    api.clear()
     system = open_page("system")
     labelled(system.button, "Check connectivity").click()
     system.run()
@@ -97,12 +100,12 @@ def test_no_secret_in_pages_logs_errors_or_reprs(
             repr(services.omi),
             str(services.omi_settings.client_secret),
         ]
-        controls.fault("token", status=401)
-        controls.revoke()
+        api.fault("token", status=401)
+        api.revoke()
         with pytest.raises(ApiError) as refused:
             services.omi.enrol(account.reference)
         haystack += exception_texts(refused.value)
-        controls.fault("enrol", status=500, count=2)
+        api.fault("enrol", status=500, count=2)
         with pytest.raises(ApiError) as failed:
             services.omi.enrol(account.reference)
         haystack += exception_texts(failed.value)
@@ -111,7 +114,7 @@ def test_no_secret_in_pages_logs_errors_or_reprs(
         services.close()
     haystack.append(caplog.text)
 
-    secrets = controls.secrets()
+    secrets = api.secrets()
     assert len(secrets) >= 4, "the scan saw the secret and several tokens"
     assert not leaked(secrets, haystack)
     assert leaked(secrets, [f"Bearer {max(secrets)}"]), "the scan finds a planted leak"
@@ -134,7 +137,7 @@ def code_of(device_url: str) -> str:
 
 
 def test_device_codes_are_unguessable_and_one_time(
-    env: Env, seeder: Console, controls: Controls, phone: Phone
+    env: Env, seeder: Console, api: Simulator, phone: Phone
 ) -> None:
     accounts = [seeder.accounts.create(f"code{i}", actor="test").id for i in range(20)]
     codes: list[str] = []
@@ -149,7 +152,7 @@ def test_device_codes_are_unguessable_and_one_time(
     for code in codes:
         raw = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))
         assert len(raw) * 8 >= 128, f"a device code of {len(raw) * 8} bits"
-    http = controls.api.http
+    http = api.http
     assert http.get(superseded_url).status_code == 410  # superseded: dead
     used = phone.device_url(accounts[1])
     phone.finish(accounts[1], "confirm")
@@ -160,7 +163,7 @@ def test_device_codes_are_unguessable_and_one_time(
 
 
 def test_api_text_and_device_names_render_escaped(
-    env: Env, seeder: Console, controls: Controls, phone: Phone
+    env: Env, seeder: Console, api: Simulator, phone: Phone
 ) -> None:
     account = seeder.accounts.create("a_b_c", actor="test")
     at = open_page("enrol", account=str(account.id))

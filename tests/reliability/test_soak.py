@@ -21,12 +21,10 @@ from streamlit.testing.v1 import AppTest
 from dashboard.domain.statuses import Status
 from dashboard.views.looks import LOOKS
 from simulator.embedded import RunningSimulator
-from tests.conftest import StartSimulator
-from tests.console_support import open_console
-from tests.pages.conftest import assert_no_exception, labelled, open_page
-from tests.reliability.conftest import console_env
-from tests.reliability.support import Controls, assert_consistent, messages, wait_until
-from tests.simulator.support import Api
+from tests.support.apptest import assert_no_exception, console_env, labelled, messages, open_page
+from tests.support.console import assert_consistent, open_console
+from tests.support.simulator import Simulator, StartSimulator
+from tests.support.waiting import wait_until
 
 ENROLMENTS = 200
 THROUGH_THE_PAGE = 12
@@ -50,7 +48,7 @@ class Phones:
         rng = random.Random(self.seed)
         plan: list[tuple[float, str, str, str]] = []  # (when, user, device url, action)
         seen: set[str] = set()
-        with Api(self.sim) as api:
+        with Simulator(self.sim) as api:
             while not self.stop.is_set():
                 try:
                     now = time.monotonic()
@@ -78,7 +76,7 @@ class Phones:
                     self.errors.append(repr(exc))
                 time.sleep(0.02)
 
-    def act(self, api: Api, user: str, url: str, action: str) -> None:
+    def act(self, api: Simulator, user: str, url: str, action: str) -> None:
         if action == "confirm" and api.http.get(url).status_code != 200:  # the scan
             return  # expired before the phone got to it
         answer = api.http.post(url, data={"action": action, "device_name": f"p-{user[:6]}"})
@@ -114,7 +112,7 @@ def test_soak_200_enrolments_end_agreeing_with_the_simulator(
 
 
 def soak(url: str, sim: RunningSimulator) -> None:
-    with open_console(url, sim) as operators, Controls(sim) as controls:
+    with open_console(url, sim) as operators, Simulator(sim) as controls:
         accounts = [
             operators.accounts.create(f"soak{i:03d}", actor="test").id for i in range(ENROLMENTS)
         ]

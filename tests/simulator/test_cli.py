@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.simulator.support import TOKEN
+from tests.support.simulator import TOKEN
 
 SIMULATOR = [sys.executable, "-m", "simulator", "--host", "127.0.0.1", "--port", "0"]
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.simulator.support import STATUS, Api
+from tests.support.simulator import STATUS, Simulator
 
 THREADS = 8
 
 
-def test_eight_users_at_once(api: Api) -> None:
+def test_eight_users_at_once(api: Simulator) -> None:
     token = api.token()
     barrier = threading.Barrier(THREADS)
 
@@ -46,7 +46,7 @@ def test_eight_users_at_once(api: Api) -> None:
     assert stats[f"GET {STATUS}"]["200"] == THREADS * 6
 
 
-def test_parallel_polling_of_one_user_sees_one_scan(api: Api) -> None:
+def test_parallel_polling_of_one_user_sees_one_scan(api: Simulator) -> None:
     user = api.new_user()
     url = api.device_url(user)
     token = api.token()
@@ -61,7 +61,7 @@ def test_parallel_polling_of_one_user_sees_one_scan(api: Api) -> None:
     assert api.status_value(user) == "SCANNED"
 
 
-def test_confirm_and_decline_race_has_one_winner(api: Api) -> None:
+def test_confirm_and_decline_race_has_one_winner(api: Simulator) -> None:
     user = api.new_user()
     url = api.device_url(user)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.simulator.support import ENROL, STATUS, TOKEN, Api, StartSimulator, new_user
+from tests.support.simulator import ENROL, STATUS, TOKEN, Simulator, StartSimulator, new_user
 
 CONTROL_CALLS = [
     ("GET", "/_sim/stats"),
@@ -18,7 +18,7 @@ CONTROL_CALLS = [
 ]
 
 
-def test_stats_count_requests_by_route_and_status(api: Api) -> None:
+def test_stats_count_requests_by_route_and_status(api: Simulator) -> None:
     assert api.stats() == {}
     token = api.token()
     api.request_token(client_secret="wrong")
@@ -43,7 +43,7 @@ def test_stats_count_requests_by_route_and_status(api: Api) -> None:
     }
 
 
-def test_reset_forgets_everything(api: Api) -> None:
+def test_reset_forgets_everything(api: Simulator) -> None:
     token = api.token()
     user = api.new_user()
     api.enrol(user, token)
@@ -62,7 +62,7 @@ def test_controls_refused_on_a_non_loopback_host(
 ) -> None:
     sim = start_simulator(host="0.0.0.0")  # noqa: S104 - the point of the test
     assert sim.base_url.startswith("http://127.0.0.1:")
-    with Api(sim) as api:
+    with Simulator(sim) as api:
         response = api.http.request(method, path, json={"route": "token"})
         assert response.status_code == 403
         assert response.json()["error"] == "forbidden"
@@ -73,20 +73,20 @@ def test_controls_allowed_on_a_non_loopback_host_when_configured(
     start_simulator: StartSimulator,
 ) -> None:
     sim = start_simulator(host="0.0.0.0", allow_controls=True)  # noqa: S104
-    with Api(sim) as api:
+    with Simulator(sim) as api:
         assert api.http.post("/_sim/faults", json={"route": "token"}).status_code == 201
         assert api.request_token().status_code == 500
 
 
 def test_controls_can_be_refused_on_loopback(start_simulator: StartSimulator) -> None:
-    with Api(start_simulator(allow_controls=False)) as api:
+    with Simulator(start_simulator(allow_controls=False)) as api:
         assert api.http.get("/_sim/stats").status_code == 403
 
 
 def test_public_url_is_what_the_qr_encodes(start_simulator: StartSimulator) -> None:
     sim = start_simulator(public_url="http://192.0.2.10:8700/")
     assert sim.public_url == "http://192.0.2.10:8700"
-    with Api(sim) as api:
+    with Simulator(sim) as api:
         user = api.new_user()
         url = api.device_url(user)
         assert url.startswith("http://192.0.2.10:8700/device/enrol/")
@@ -98,7 +98,7 @@ def test_public_url_is_what_the_qr_encodes(start_simulator: StartSimulator) -> N
 
 def test_context_manager_stops_the_server(start_simulator: StartSimulator) -> None:
     sim = start_simulator()
-    with sim, Api(sim) as api:
+    with sim, Simulator(sim) as api:
         assert api.request_token().status_code == 200
     assert not sim.thread.is_alive()
     sim.stop()  # idempotent

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from tests.simulator.support import Api, StartSimulator, wait_until
+from tests.support.simulator import Simulator, StartSimulator
+from tests.support.waiting import wait_until
 
 
-def test_scan_then_confirm_enrols(api: Api) -> None:
+def test_scan_then_confirm_enrols(api: Simulator) -> None:
     user = api.new_user()
     url = api.device_url(user)
     assert api.status_value(user) == "PENDING"
@@ -27,7 +28,7 @@ def test_scan_then_confirm_enrols(api: Api) -> None:
     assert status["deviceName"] == "Ada's <Pixel>"
 
 
-def test_opening_the_page_again_keeps_it_scanned(api: Api) -> None:
+def test_opening_the_page_again_keeps_it_scanned(api: Simulator) -> None:
     user = api.new_user()
     url = api.device_url(user)
     assert api.http.get(url).status_code == 200
@@ -35,7 +36,7 @@ def test_opening_the_page_again_keeps_it_scanned(api: Api) -> None:
     assert api.status_value(user) == "SCANNED"
 
 
-def test_confirm_without_a_name_uses_the_default(api: Api) -> None:
+def test_confirm_without_a_name_uses_the_default(api: Simulator) -> None:
     user = api.new_user()
     url = api.device_url(user)
     api.http.get(url)
@@ -43,7 +44,7 @@ def test_confirm_without_a_name_uses_the_default(api: Api) -> None:
     assert api.status(user).json()["deviceName"] == "Simulated phone"
 
 
-def test_decline(api: Api) -> None:
+def test_decline(api: Simulator) -> None:
     user = api.new_user()
     url = api.device_url(user)
     api.http.get(url)
@@ -53,7 +54,7 @@ def test_decline(api: Api) -> None:
     assert "deviceName" not in status
 
 
-def test_a_used_code_cannot_be_reused(api: Api) -> None:
+def test_a_used_code_cannot_be_reused(api: Simulator) -> None:
     user = api.new_user()
     url = api.device_url(user)
     assert api.http.post(url, data={"action": "confirm"}).status_code == 200
@@ -64,14 +65,16 @@ def test_a_used_code_cannot_be_reused(api: Api) -> None:
     assert api.status_value(user) == "ENROLLED"
 
 
-def test_unknown_code(api: Api) -> None:
-    response = api.http.get(f"{api.sim.base_url}/device/enrol/no-such-code")
+def test_unknown_code(api: Simulator) -> None:
+    response = api.http.get(f"{api.running.base_url}/device/enrol/no-such-code")
     assert response.status_code == 404
     assert "not valid" in response.text
-    assert api.http.post(f"{api.sim.base_url}/device/enrol/x", data={"action": "confirm"}).is_error
+    assert api.http.post(
+        f"{api.running.base_url}/device/enrol/x", data={"action": "confirm"}
+    ).is_error
 
 
-def test_a_bad_action_leaves_the_code_usable(api: Api) -> None:
+def test_a_bad_action_leaves_the_code_usable(api: Simulator) -> None:
     user = api.new_user()
     url = api.device_url(user)
     assert api.http.post(url, data={"action": "maybe"}).status_code == 400
@@ -81,7 +84,7 @@ def test_a_bad_action_leaves_the_code_usable(api: Api) -> None:
 
 
 def test_the_qr_code_expires(start_simulator: StartSimulator) -> None:
-    with Api(start_simulator(qr_ttl=0.5)) as api:
+    with Simulator(start_simulator(qr_ttl=0.5)) as api:
         pending, scanned = api.new_user(), api.new_user()
         pending_url = api.device_url(pending)
         scanned_url = api.device_url(scanned)
@@ -97,7 +100,7 @@ def test_the_qr_code_expires(start_simulator: StartSimulator) -> None:
 
 
 def test_finished_enrolments_do_not_expire(start_simulator: StartSimulator) -> None:
-    with Api(start_simulator(qr_ttl=0.5)) as api:
+    with Simulator(start_simulator(qr_ttl=0.5)) as api:
         user = api.new_user()
         url = api.device_url(user)
         assert api.http.post(url, data={"action": "confirm"}).status_code == 200
@@ -107,7 +110,7 @@ def test_finished_enrolments_do_not_expire(start_simulator: StartSimulator) -> N
         assert api.status_value(user) == "ENROLLED"
 
 
-def test_re_enrolling_supersedes(api: Api) -> None:
+def test_re_enrolling_supersedes(api: Simulator) -> None:
     user = api.new_user()
     old_url = api.device_url(user)
     api.http.get(old_url)
@@ -126,7 +129,7 @@ def test_re_enrolling_supersedes(api: Api) -> None:
     assert api.status_value(user) == "ENROLLED"
 
 
-def test_re_enrolling_after_success_starts_over(api: Api) -> None:
+def test_re_enrolling_after_success_starts_over(api: Simulator) -> None:
     user = api.new_user()
     api.http.post(api.device_url(user), data={"action": "confirm"})
     assert api.status_value(user) == "ENROLLED"
@@ -135,7 +138,7 @@ def test_re_enrolling_after_success_starts_over(api: Api) -> None:
     assert status == {"status": "PENDING", "updatedAt": status["updatedAt"]}
 
 
-def test_the_page_escapes_and_is_mobile_friendly(api: Api) -> None:
+def test_the_page_escapes_and_is_mobile_friendly(api: Simulator) -> None:
     page = api.http.get(api.device_url(api.new_user()))
     assert "width=device-width" in page.text
     assert page.headers["cache-control"] == "no-store"
@@ -143,7 +146,7 @@ def test_the_page_escapes_and_is_mobile_friendly(api: Api) -> None:
     assert "<script" not in page.text
 
 
-def test_sim_enrolment_lookup_acts_as_the_phone(api: Api) -> None:
+def test_sim_enrolment_lookup_acts_as_the_phone(api: Simulator) -> None:
     user = str(uuid.UUID(api.new_user()))  # the store's 32 hex, in the canonical dashed form
     qr_url = api.device_url(user)
     found = api.http.get(f"/_sim/enrolments/{user.replace('-', '')}")
@@ -153,17 +156,17 @@ def test_sim_enrolment_lookup_acts_as_the_phone(api: Api) -> None:
     assert body["status"] == "PENDING"
     assert body["deviceUrl"] == qr_url
     assert set(body) == {"userId", "status", "deviceUrl", "expiresAt", "updatedAt"}
-    assert api.sim.device_url(user) == qr_url
+    assert api.running.device_url(user) == qr_url
     listing = api.http.get("/_sim/enrolments").json()
     assert [e["userId"] for e in listing] == [user]
     api.http.post(qr_url, data={"action": "confirm"})
     assert api.http.get(f"/_sim/enrolments/{user}").json()["status"] == "ENROLLED"
-    assert api.sim.device_url(user) is None
+    assert api.running.device_url(user) is None
     assert api.http.get(f"/_sim/enrolments/{api.new_user()}").status_code == 404
     assert api.http.get("/_sim/enrolments/nonsense").status_code == 400
 
 
-def test_multipart_with_a_file_is_a_bad_request(api: Api) -> None:
+def test_multipart_with_a_file_is_a_bad_request(api: Simulator) -> None:
     user = api.new_user()
     url = api.device_url(user)
     response = api.http.post(url, files={"action": ("a.txt", b"confirm", "text/plain")})

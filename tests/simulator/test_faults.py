@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.simulator.support import ENROL_SCOPE, Api
+from tests.support.simulator import ENROL_SCOPE, Simulator
 
 
-def test_default_fault_is_one_500(api: Api) -> None:
+def test_default_fault_is_one_500(api: Simulator) -> None:
     api.fault(route="status")
     user = api.new_user()
     token = api.token()
@@ -21,7 +21,7 @@ def test_default_fault_is_one_500(api: Api) -> None:
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
-def test_5xx_on_enrol(api: Api, status: int) -> None:
+def test_5xx_on_enrol(api: Simulator, status: int) -> None:
     api.fault(route="enrol", status=status)
     token = api.token()
     response = api.enrol(api.new_user(), token)
@@ -30,7 +30,7 @@ def test_5xx_on_enrol(api: Api, status: int) -> None:
     assert api.enrol(api.new_user(), token).status_code == 200
 
 
-def test_401_fault_on_a_resource_route(api: Api) -> None:
+def test_401_fault_on_a_resource_route(api: Simulator) -> None:
     api.fault(route="enrol", status=401)
     response = api.enrol(api.new_user())
     assert response.status_code == 401
@@ -38,7 +38,7 @@ def test_401_fault_on_a_resource_route(api: Api) -> None:
     assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
-def test_403_fault_names_the_scope(api: Api) -> None:
+def test_403_fault_names_the_scope(api: Simulator) -> None:
     api.fault(route="enrol", status=403)
     response = api.enrol(api.new_user())
     assert response.status_code == 403
@@ -46,7 +46,7 @@ def test_403_fault_names_the_scope(api: Api) -> None:
     assert f'scope="{ENROL_SCOPE}"' in response.headers["www-authenticate"]
 
 
-def test_401_fault_on_the_token_route(api: Api) -> None:
+def test_401_fault_on_the_token_route(api: Simulator) -> None:
     api.fault(route="token", status=401)
     response = api.request_token()
     assert response.status_code == 401
@@ -55,7 +55,7 @@ def test_401_fault_on_the_token_route(api: Api) -> None:
     assert api.request_token().status_code == 200
 
 
-def test_429_defaults_retry_after_to_one(api: Api) -> None:
+def test_429_defaults_retry_after_to_one(api: Simulator) -> None:
     api.fault(route="token", status=429)
     response = api.request_token()
     assert response.status_code == 429
@@ -63,28 +63,28 @@ def test_429_defaults_retry_after_to_one(api: Api) -> None:
     assert response.json()["error"]
 
 
-def test_429_with_retry_after(api: Api) -> None:
+def test_429_with_retry_after(api: Simulator) -> None:
     api.fault(route="status", status=429, retry_after=7)
     response = api.status(api.new_user())
     assert response.status_code == 429
     assert response.headers["retry-after"] == "7"
 
 
-def test_retry_after_on_any_status(api: Api) -> None:
+def test_retry_after_on_any_status(api: Simulator) -> None:
     api.fault(route="status", status=503, retry_after=2)
     response = api.status(api.new_user())
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
 
 
-def test_json_body(api: Api) -> None:
+def test_json_body(api: Simulator) -> None:
     api.fault(route="enrol", status=200, json={"qrCode": "not a png", "expiresIn": 5})
     response = api.enrol(api.new_user())
     assert response.status_code == 200
     assert response.json() == {"qrCode": "not a png", "expiresIn": 5}
 
 
-def test_raw_body(api: Api) -> None:
+def test_raw_body(api: Simulator) -> None:
     api.fault(route="status", status=200, body="{truncated")
     response = api.status(api.new_user())
     assert response.status_code == 200
@@ -92,7 +92,7 @@ def test_raw_body(api: Api) -> None:
     assert response.text == "{truncated"
 
 
-def test_delay_then_normal_handling(api: Api) -> None:
+def test_delay_then_normal_handling(api: Simulator) -> None:
     user = api.new_user()
     token = api.token()
     api.fault(route="enrol", status=200, delay=0.3)
@@ -104,14 +104,14 @@ def test_delay_then_normal_handling(api: Api) -> None:
     assert api.status_value(user) == "PENDING"
 
 
-def test_delay_then_error(api: Api) -> None:
+def test_delay_then_error(api: Simulator) -> None:
     api.fault(route="token", status=503, delay=0.2)
     started = time.monotonic()
     assert api.request_token().status_code == 503
     assert time.monotonic() - started >= 0.2
 
 
-def test_count_and_fifo(api: Api) -> None:
+def test_count_and_fifo(api: Simulator) -> None:
     api.fault(route="status", status=503, count=2)
     api.fault(route="status", status=429, retry_after=3)
     api.fault(route="enrol", status=502)
@@ -122,13 +122,13 @@ def test_count_and_fifo(api: Api) -> None:
     assert api.enrol(user, token).status_code == 502
 
 
-def test_faults_on_one_route_leave_the_others_alone(api: Api) -> None:
+def test_faults_on_one_route_leave_the_others_alone(api: Simulator) -> None:
     api.fault(route="enrol", status=500, count=3)
     assert api.request_token().status_code == 200
     assert api.status(api.new_user()).status_code == 404
 
 
-def test_delete_clears_faults(api: Api) -> None:
+def test_delete_clears_faults(api: Simulator) -> None:
     api.fault(route="token", status=500, count=5)
     api.fault(route="status", status=500)
     assert api.http.delete("/_sim/faults").status_code == 204
@@ -153,19 +153,19 @@ def test_delete_clears_faults(api: Api) -> None:
         [],
     ],
 )
-def test_bad_fault_specs(api: Api, spec: Any) -> None:
+def test_bad_fault_specs(api: Simulator, spec: Any) -> None:
     response = api.http.post("/_sim/faults", json=spec)
     assert response.status_code == 400, response.text
     assert response.json()["error"] == "invalid_request"
     assert api.request_token().status_code == 200
 
 
-def test_fault_body_must_be_json(api: Api) -> None:
+def test_fault_body_must_be_json(api: Simulator) -> None:
     response = api.http.post("/_sim/faults", content=b"route=token")
     assert response.status_code == 400
 
 
-def test_no_content_status_never_carries_a_body(api: Api) -> None:
+def test_no_content_status_never_carries_a_body(api: Simulator) -> None:
     api.fault(route="status", status=204, json={"ignored": True})
     response = api.status(api.new_user())
     assert response.status_code == 204

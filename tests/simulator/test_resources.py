@@ -9,16 +9,16 @@ from datetime import UTC, datetime
 import httpx2
 import pytest
 
-from tests.simulator.support import (
+from tests.support.simulator import (
     ENROL,
     ENROL_SCOPE,
     STATUS,
     STATUS_SCOPE,
-    Api,
+    Simulator,
     StartSimulator,
     decode_qr,
-    wait_until,
 )
+from tests.support.waiting import wait_until
 
 INVALID_TOKEN = 'Bearer error="invalid_token"'
 
@@ -34,7 +34,7 @@ def assert_invalid_request(response: httpx2.Response) -> None:
     assert response.json()["error"] == "invalid_request"
 
 
-def test_enrol_returns_a_png_qr_of_the_device_url(api: Api) -> None:
+def test_enrol_returns_a_png_qr_of_the_device_url(api: Simulator) -> None:
     before = datetime.now(UTC)
     response = api.enrol(api.new_user())
     assert response.status_code == 200, response.text
@@ -44,7 +44,7 @@ def test_enrol_returns_a_png_qr_of_the_device_url(api: Api) -> None:
     png = b64decode(body["qrCode"], validate=True)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     url = decode_qr(png)
-    prefix = f"{api.sim.public_url}/device/enrol/"
+    prefix = f"{api.running.public_url}/device/enrol/"
     assert url.startswith(prefix)
     assert len(url.removeprefix(prefix)) >= 32  # 24 random bytes, url-safe base64
     assert body["expiresIn"] == 300
@@ -53,7 +53,7 @@ def test_enrol_returns_a_png_qr_of_the_device_url(api: Api) -> None:
     assert 299 <= (expires_at - before).total_seconds() <= 301
 
 
-def test_status_pending_after_enrol(api: Api) -> None:
+def test_status_pending_after_enrol(api: Simulator) -> None:
     user = api.new_user()
     api.enrol(user)
     response = api.status(user)
@@ -64,14 +64,14 @@ def test_status_pending_after_enrol(api: Api) -> None:
     assert datetime.fromisoformat(body["updatedAt"]).utcoffset() is not None
 
 
-def test_user_id_with_or_without_dashes(api: Api) -> None:
+def test_user_id_with_or_without_dashes(api: Simulator) -> None:
     user = uuid.UUID(api.new_user())
     assert api.enrol(user.hex.upper()).status_code == 200
     assert api.status_value(str(user)) == "PENDING"
     assert api.status_value(user.hex) == "PENDING"
 
 
-def test_status_of_unknown_user_is_404(api: Api) -> None:
+def test_status_of_unknown_user_is_404(api: Simulator) -> None:
     response = api.status(api.new_user())
     assert response.status_code == 404
     assert response.json() == {"error": "not_found"}
@@ -80,12 +80,12 @@ def test_status_of_unknown_user_is_404(api: Api) -> None:
 @pytest.mark.parametrize(
     "user_id", ["", "not-a-uuid", "123", "{12345678-1234-5678-1234-567812345678}", "g" * 32]
 )
-def test_malformed_user_id(api: Api, user_id: str) -> None:
+def test_malformed_user_id(api: Simulator, user_id: str) -> None:
     assert_invalid_request(api.enrol(user_id))
     assert_invalid_request(api.status(user_id))
 
 
-def test_status_without_user_id(api: Api) -> None:
+def test_status_without_user_id(api: Simulator) -> None:
     headers = {"Authorization": f"Bearer {api.token()}"}
     assert_invalid_request(api.http.get(STATUS, headers=headers))
 
@@ -102,13 +102,13 @@ def test_status_without_user_id(api: Api) -> None:
         (b"", "text/plain"),
     ],
 )
-def test_bad_enrol_bodies(api: Api, content: bytes, content_type: str) -> None:
+def test_bad_enrol_bodies(api: Simulator, content: bytes, content_type: str) -> None:
     headers = {"Authorization": f"Bearer {api.token()}", "Content-Type": content_type}
     assert_invalid_request(api.http.post(ENROL, content=content, headers=headers))
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer", "Bearer unknown-token", "Basic abc"])
-def test_missing_or_unknown_token(api: Api, authorization: str | None) -> None:
+def test_missing_or_unknown_token(api: Simulator, authorization: str | None) -> None:
     headers = {} if authorization is None else {"Authorization": authorization}
     user = api.new_user()
     assert_invalid_token(api.http.post(ENROL, json={"userId": user}, headers=headers))
@@ -116,7 +116,7 @@ def test_missing_or_unknown_token(api: Api, authorization: str | None) -> None:
 
 
 def test_expired_token(start_simulator: StartSimulator) -> None:
-    with Api(start_simulator(token_ttl=0.3)) as api:
+    with Simulator(start_simulator(token_ttl=0.3)) as api:
         token = api.token()
         user = api.new_user()
         assert api.enrol(user, token).status_code == 200
@@ -126,7 +126,7 @@ def test_expired_token(start_simulator: StartSimulator) -> None:
         assert api.status(user).status_code == 200  # a fresh token works
 
 
-def test_revoked_token(api: Api) -> None:
+def test_revoked_token(api: Simulator) -> None:
     token = api.token()
     user = api.new_user()
     assert api.enrol(user, token).status_code == 200
@@ -138,7 +138,7 @@ def test_revoked_token(api: Api) -> None:
     assert api.status_value(user) == "PENDING"
 
 
-def test_insufficient_scope(api: Api) -> None:
+def test_insufficient_scope(api: Simulator) -> None:
     user = api.new_user()
     status_only = api.token(STATUS_SCOPE)
     enrol_only = api.token(ENROL_SCOPE)
@@ -157,12 +157,12 @@ def test_insufficient_scope(api: Api) -> None:
     assert api.status(user, status_only).status_code == 200
 
 
-def test_auth_is_checked_before_the_body(api: Api) -> None:
+def test_auth_is_checked_before_the_body(api: Simulator) -> None:
     response = api.http.post(ENROL, content=b"junk", headers={"Content-Type": "text/plain"})
     assert_invalid_token(response)
 
 
-def test_deeply_nested_json_is_a_bad_request(api: Api) -> None:
+def test_deeply_nested_json_is_a_bad_request(api: Simulator) -> None:
     headers = {"Authorization": f"Bearer {api.token()}", "Content-Type": "application/json"}
     response = api.http.post(ENROL, content=b"[" * 100_000, headers=headers)
     assert_invalid_request(response)

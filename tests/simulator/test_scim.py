@@ -10,7 +10,7 @@ import httpx2
 import pytest
 
 from simulator.__main__ import parse_args
-from tests.simulator.support import Api, StartSimulator
+from tests.support.simulator import Simulator, StartSimulator
 
 USERS = "/scim/v1/Users"
 CORE = "urn:scim:schemas:core:1.0"
@@ -28,15 +28,15 @@ def user_body(user_name: str, email: str | None = None) -> dict[str, Any]:
     return body
 
 
-def bearer(api: Api, scope: str | None = None) -> dict[str, str]:
+def bearer(api: Simulator, scope: str | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {api.token(scope)}"}
 
 
-def create(api: Api, user_name: str, email: str | None = None) -> httpx2.Response:
+def create(api: Simulator, user_name: str, email: str | None = None) -> httpx2.Response:
     return api.http.post(USERS, json=user_body(user_name, email), headers=bearer(api))
 
 
-def query(api: Api, **params: Any) -> httpx2.Response:
+def query(api: Simulator, **params: Any) -> httpx2.Response:
     return api.http.get(USERS, params=params, headers=bearer(api))
 
 
@@ -52,12 +52,12 @@ def assert_scim_error(response: httpx2.Response, status: int) -> None:
     assert isinstance(error["description"], str)
 
 
-def test_create_answers_201_with_an_inactive_user(api: Api) -> None:
+def test_create_answers_201_with_an_inactive_user(api: Simulator) -> None:
     response = create(api, "jane", "jane@example.com")
     assert response.status_code == 201, response.text
     body = response.json()
     assert re.fullmatch(r"[0-9a-f]{32}", body["id"])
-    assert response.headers["location"] == f"{api.sim.base_url}{USERS}/{body['id']}"
+    assert response.headers["location"] == f"{api.running.base_url}{USERS}/{body['id']}"
     assert body["schemas"] == [CORE, IWELCOME]
     assert body["userName"] == "jane"
     assert body["active"] is False
@@ -68,7 +68,7 @@ def test_create_answers_201_with_an_inactive_user(api: Api) -> None:
     assert body[IWELCOME] == {"state": "INACTIVE", "segment": "default"}
 
 
-def test_get_by_id_with_or_without_dashes(api: Api) -> None:
+def test_get_by_id_with_or_without_dashes(api: Simulator) -> None:
     created = create(api, "jane").json()
     for user_id in (created["id"], str(uuid.UUID(created["id"])).upper()):
         response = api.http.get(f"{USERS}/{user_id}", headers=bearer(api))
@@ -82,23 +82,23 @@ def test_get_by_id_with_or_without_dashes(api: Api) -> None:
     [{"schemas": [CORE]}, {"schemas": [CORE], "userName": " "}, {"userName": "x", "schemas": []}],
 )
 def test_create_refuses_a_body_without_a_username_or_the_core_schema(
-    api: Api, body: dict[str, Any]
+    api: Simulator, body: dict[str, Any]
 ) -> None:
     assert_scim_error(api.http.post(USERS, json=body, headers=bearer(api)), 400)
 
 
-def test_create_refuses_a_body_that_is_not_json(api: Api) -> None:
+def test_create_refuses_a_body_that_is_not_json(api: Simulator) -> None:
     headers = {**bearer(api), "Content-Type": "application/json"}
     assert_scim_error(api.http.post(USERS, content=b"{nope", headers=headers), 400)
 
 
-def test_a_taken_username_is_409_ignoring_case(api: Api) -> None:
+def test_a_taken_username_is_409_ignoring_case(api: Simulator) -> None:
     assert create(api, "Jane.Doe").status_code == 201
     assert_scim_error(create(api, "jane.doe"), 409)
     assert names(query(api)) == ["Jane.Doe"]
 
 
-def test_query_filters(api: Api) -> None:
+def test_query_filters(api: Simulator) -> None:
     for name, email in [("jane", "jane@a.test"), ("janet", "janet@b.test"), ("bob", "bob@a.test")]:
         assert create(api, name, email).status_code == 201
     assert names(query(api, filter='userName eq "JANE"')) == ["jane"]
@@ -115,11 +115,11 @@ def test_query_filters(api: Api) -> None:
     "params",
     [{"filter": "userName eq"}, {"filter": 'userName like "x"'}, {"startIndex": "one"}],
 )
-def test_a_bad_filter_or_paging_is_400(api: Api, params: dict[str, str]) -> None:
+def test_a_bad_filter_or_paging_is_400(api: Simulator, params: dict[str, str]) -> None:
     assert_scim_error(query(api, **params), 400)
 
 
-def test_paging_in_the_1_1_list_shape(api: Api) -> None:
+def test_paging_in_the_1_1_list_shape(api: Simulator) -> None:
     for n in range(5):
         assert create(api, f"user{n}").status_code == 201
     body = query(api, filter='userName sw "user"', startIndex=2, count=2).json()
@@ -138,7 +138,7 @@ def test_paging_in_the_1_1_list_shape(api: Api) -> None:
         ("GET", USERS, "SCIM:user:query"),
     ],
 )
-def test_scim_scopes_are_enforced(api: Api, method: str, path: str, scope: str) -> None:
+def test_scim_scopes_are_enforced(api: Simulator, method: str, path: str, scope: str) -> None:
     body = user_body("jane") if method == "POST" else None
     headers = bearer(api, "credential:omi:enrol:status:get")
     refused = api.http.request(method, path, json=body, headers=headers)
@@ -150,7 +150,7 @@ def test_scim_scopes_are_enforced(api: Api, method: str, path: str, scope: str) 
     assert anonymous.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
-def test_faults_on_scim_routes_use_the_scim_body(api: Api) -> None:
+def test_faults_on_scim_routes_use_the_scim_body(api: Simulator) -> None:
     api.fault(route="scim_query", status=503)
     assert_scim_error(query(api), 503)
     api.fault(route="scim_create", status=401)
@@ -158,7 +158,7 @@ def test_faults_on_scim_routes_use_the_scim_body(api: Api) -> None:
     assert names(query(api)) == [], "a fault before the write creates nothing"
 
 
-def test_a_fault_after_the_write_loses_the_answer_not_the_user(api: Api) -> None:
+def test_a_fault_after_the_write_loses_the_answer_not_the_user(api: Simulator) -> None:
     api.fault(route="scim_create", status=500, after=True)
     assert_scim_error(create(api, "jane"), 500)
     assert names(query(api)) == ["jane"]
@@ -172,7 +172,7 @@ def test_a_fault_after_the_write_loses_the_answer_not_the_user(api: Api) -> None
 def test_enrol_and_status_refuse_a_user_the_store_does_not_hold(
     start_simulator: StartSimulator,
 ) -> None:
-    with Api(start_simulator(accept_any_user=False)) as api:
+    with Simulator(start_simulator(accept_any_user=False)) as api:
         unknown = api.enrol(str(uuid.uuid4()))
         assert unknown.status_code == 404
         assert unknown.json() == {"error": "user_not_found"}
@@ -182,14 +182,14 @@ def test_enrol_and_status_refuse_a_user_the_store_does_not_hold(
         assert api.status_value(str(uuid.UUID(user_id))) == "PENDING"
 
 
-def test_by_default_only_users_of_the_store_are_enrolled(api: Api) -> None:
+def test_by_default_only_users_of_the_store_are_enrolled(api: Simulator) -> None:
     assert api.enrol(str(uuid.uuid4())).json() == {"error": "user_not_found"}
     assert api.enrol(api.new_user()).status_code == 200
 
 
 def test_accepting_any_user_takes_any_id_as_given(start_simulator: StartSimulator) -> None:
     """With the identity store elsewhere (a SCIM 2.0 store), ids need not be UUIDs."""
-    with Api(start_simulator(accept_any_user=True)) as api:
+    with Simulator(start_simulator(accept_any_user=True)) as api:
         assert api.enrol(str(uuid.uuid4())).status_code == 200
         assert api.enrol("Ann.Lee@Example-1").status_code == 200
         assert api.status_value("Ann.Lee@Example-1") == "PENDING"
@@ -198,7 +198,7 @@ def test_accepting_any_user_takes_any_id_as_given(start_simulator: StartSimulato
         assert api.enrol("  ").status_code == 400
 
 
-def test_known_users_are_registered_again_with_their_ids(api: Api) -> None:
+def test_known_users_are_registered_again_with_their_ids(api: Simulator) -> None:
     """A console restarted with its simulator tells it its accounts again (POST /_sim/users)."""
     old = str(uuid.uuid4())
     body = {

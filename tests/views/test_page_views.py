@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from dashboard.domain.journey import Step, journey
+from dashboard.domain.journey import PLACEMENTS, Step, journey
 from dashboard.domain.overview import DayOutcome, Funnel
 from dashboard.domain.records import AccountView, EnrolmentFilter, EnrolmentView
 from dashboard.domain.roles import Permission
 from dashboard.domain.statuses import Status
-from dashboard.views import accounts, enrol, enrolments_page, overview, registration
+from dashboard.poller import PollerHealth
+from dashboard.usecases.system import DatabaseInfo
+from dashboard.views import accounts, enrol, enrolments_page, overview, registration, system
 from dashboard.views.blocks import share
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -114,3 +116,61 @@ def test_the_registration_indicator_and_welcome() -> None:
     assert greeting == "Welcome aboard, newcomer."
     assert lines == ["Notifications: none  ·  Daily digest"]
     assert registration.actor("ann@example.com") == "self-registration (ann@example.com)"
+
+
+def test_the_placement_shown_is_the_fixed_one_else_the_first() -> None:
+    last = list(PLACEMENTS)[-1]
+    assert registration.placement_index(last) == len(PLACEMENTS) - 1
+    assert registration.placement_index(None) == 0
+    assert registration.placement_index("nowhere") == 0
+
+
+def test_signing_up_keeps_the_account_and_fixes_the_placement() -> None:
+    account = AccountView(uuid.uuid4(), "newcomer", NOW, "local", None, None)
+    kept = registration.signed_up(account, "After sign-up")
+    assert kept == {
+        "reg-account": str(account.id),
+        "reg-username": "newcomer",
+        "reg-after": "After sign-up",
+    }
+    assert set(kept) <= set(registration.STATE_KEYS)
+
+
+def test_the_scan_counts_down_while_active_and_names_the_device_once_enrolled() -> None:
+    waiting = registration.scan(enrolment(Status.PENDING), NOW)
+    assert (waiting.active, waiting.expires_in, waiting.device) == (True, "4:05", None)
+    done = registration.scan(enrolment(Status.ENROLLED, device_name="Pixel"), NOW)
+    assert (done.active, done.device) == (False, "Pixel")
+    unnamed = registration.scan(enrolment(Status.ENROLLED), NOW + timedelta(minutes=9))
+    assert unnamed.device == "your device"
+    assert not registration.scan(enrolment(Status.EXPIRED), NOW).active
+
+
+def test_the_enrolments_pager_counts_from_one_up_to_the_cap() -> None:
+    assert enrolments_page.first_row(1, 25) == 0
+    assert enrolments_page.first_row(3, 25) == 50
+    assert enrolments_page.pages(0, 25) == 1
+    assert enrolments_page.pages(51, 25) == 3
+    assert enrolments_page.pages(10**6, 100) == 100  # 10,000 rows are counted at most
+
+
+def test_the_view_warns_of_a_stopped_poller_and_an_old_schema() -> None:
+    health = PollerHealth(
+        running=False,
+        interval=1.0,
+        cycles=0,
+        last_cycle_at=None,
+        cycle_duration=None,
+        polled_last_cycle=0,
+        pending_count=2,
+        recent_errors=1,
+        last_error="timed out",
+        last_error_at=None,
+    )
+    section = system.poller(health)
+    assert dict(section.metrics)["State"] == "Stopped"
+    assert [n.level for n in section.notices] == ["error", "warning"]
+    assert section.notices[1].text == "Last poll error: timed out"
+    old = system.database(DatabaseInfo("sqlite:///x.db", "sqlite", None, "abc123"))
+    assert dict(old.metrics)["Schema version"] == "none"
+    assert [n.level for n in old.notices] == ["warning"]

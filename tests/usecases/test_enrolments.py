@@ -6,7 +6,6 @@ import csv
 import io
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,17 +20,11 @@ from dashboard.errors import (
     InputError,
     NotFoundError,
 )
+from dashboard.omi.client import OmiClient
 from db.engine import create_engine_for
 from simulator.embedded import RunningSimulator
-from tests.console_support import Clock, Console, open_console
-from tests.simulator.support import decode_qr
-
-
-@pytest.fixture
-def console(database_url: str, simulator: RunningSimulator) -> Iterator[Console]:
-    with open_console(database_url, simulator) as console:
-        yield console
-
+from tests.support.console import Clock, Console, console_on, omi_settings, open_console
+from tests.support.simulator import Simulator, decode_qr
 
 # --- accounts -----------------------------------------------------------------------------
 
@@ -147,14 +140,9 @@ def test_unknown_enrolment(console: Console) -> None:
             call(424242)
 
 
-def test_issue_fails_cleanly_when_the_api_refuses(
-    console: Console, simulator: RunningSimulator
-) -> None:
-    from tests.simulator.support import Api
-
+def test_issue_fails_cleanly_when_the_api_refuses(console: Console, api: Simulator) -> None:
     account = console.accounts.create("hank", actor="op")
-    with Api(simulator) as api:
-        api.fault(route="enrol", status=503, count=5)
+    api.fault(route="enrol", status=503, count=5)
     with pytest.raises(ApiError):
         console.enrolments.issue(account.id, actor="op")
     assert console.enrolments.latest(account.id) is None
@@ -232,9 +220,6 @@ def test_csv_defuses_formulas(console: Console) -> None:
 
 
 def test_database_errors_become_console_errors(tmp_path: Path, simulator: RunningSimulator) -> None:
-    from dashboard.omi.client import OmiClient
-    from tests.console_support import console_on, omi_settings
-
     engine = create_engine_for(f"sqlite:///{tmp_path / 'never-migrated.db'}")
     omi = OmiClient(omi_settings(simulator))
     try:

@@ -20,10 +20,10 @@ from dashboard.omi.scim import ScimClient, StaticToken
 from dashboard.usecases.database import Database
 from db.engine import create_engine_for, upgrade
 from simulator.embedded import RunningSimulator
-from tests.conftest import StartSimulator
-from tests.console_support import Console, console_on, omi_settings
-from tests.omi.scim_support import Scim2Server, serve_scim2
-from tests.omi.support import closed_port
+from tests.support.console import Console, console_on, omi_settings
+from tests.support.omi import closed_port
+from tests.support.scim import Scim2Server, serve_scim2
+from tests.support.simulator import StartSimulator
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-import httpx2
 import pytest
 from PIL import Image
 from pydantic import SecretStr
@@ -20,8 +19,7 @@ from pydantic import SecretStr
 from dashboard.errors import ApiError
 from dashboard.omi.client import OmiClient
 from dashboard.settings import OmiSettings
-from simulator.embedded import RunningSimulator
-from tests.conftest import StartSimulator
+from tests.support.simulator import Simulator, StartSimulator
 
 TOKEN = "POST /auth/oauth2.0/v1/token"
 ENROL = "POST /omi/qr/enrol"
@@ -32,13 +30,8 @@ GIF = base64.b64decode("R0lGODlhAQABAAAAACwAAAAAAQABAAACAkQBADs=")
 E = TypeVar("E", bound=ApiError)
 
 
-class Sim:
-    """One running simulator plus a plain httpx2 client for its ``/_sim/`` controls."""
-
-    def __init__(self, running: RunningSimulator) -> None:
-        self.running = running
-        self.http = httpx2.Client(base_url=running.base_url, trust_env=False, timeout=10.0)
-        self.tokens_seen: set[str] = set()
+class Sim(Simulator):
+    """One running simulator and its ``/_sim/`` controls, with client settings for it."""
 
     def settings(self, **overrides: Any) -> OmiSettings:
         """Client settings for this simulator: fast backoff and short timeouts for faults."""
@@ -52,43 +45,6 @@ class Sim:
         }
         values.update(overrides)
         return OmiSettings(**values)
-
-    def fault(self, route: str, status: int = 500, **fields: Any) -> None:
-        """Queue a fault on ``route`` (token, enrol, status)."""
-        response = self.http.post("/_sim/faults", json={"route": route, "status": status, **fields})
-        assert response.status_code == 201, response.text
-
-    def stats(self, key: str) -> dict[str, int]:
-        """Counts by HTTP status for ``"METHOD /path"``."""
-        self.remember_tokens()
-        response = self.http.get("/_sim/stats")
-        assert response.status_code == 200
-        counts: dict[str, int] = response.json()["requests"].get(key, {})
-        return counts
-
-    def total(self, key: str) -> int:
-        return sum(self.stats(key).values())
-
-    def revoke(self) -> None:
-        self.remember_tokens()
-        assert self.http.post("/_sim/tokens/revoke").status_code == 200
-
-    def enrolment(self, user_id: uuid.UUID | str) -> dict[str, Any]:
-        response = self.http.get(f"/_sim/enrolments/{user_id}")
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def remember_tokens(self) -> None:
-        """Note every live token (the leak check looks for them in logs and errors)."""
-        app: Any = self.running.server.config.app  # the simulator's Starlette app
-        store = app.state.store
-        with store.lock:
-            self.tokens_seen.update(store.tokens)
-
-    def close(self) -> None:
-        self.remember_tokens()
-        self.http.close()
 
 
 class Harness:

@@ -31,9 +31,11 @@ from typing import Any
 
 import httpx2
 
-from tests.conftest import skip_or_fail
+from dashboard.settings import DEFAULT_SCOPES
+from tests.support.required import skip_or_fail
 
-HERE = Path(__file__).resolve().parent
+#: The npm project: its lock, provider.mjs and (untracked) node_modules.
+HERE = Path(__file__).resolve().parents[1] / "oidc"
 LOCK = HERE / "package-lock.json"
 #: Written after a successful ``npm ci``: the hash of the lock it installed.
 STAMP = HERE / "node_modules" / ".installed-lock.sha256"
@@ -173,3 +175,64 @@ def _wait_for_discovery(running: RunningProvider) -> None:
             pass
         assert time.monotonic() < deadline, f"no discovery document:\n{running.log.read_text()}"
         time.sleep(0.05)
+
+
+# --- the client-credentials suite's provider ----------------------------------------------
+
+#: What the console's client asks for by default, as the provider's scopes.
+ENROL, STATUS = DEFAULT_SCOPES
+#: Known to the provider but granted to no client: asking for it is invalid_scope.
+AUDIT = "credential:omi:audit:get"
+#: The Mobile Identity API as a resource server (RFC 8707 resource indicators).
+API = "https://omi.test/"
+#: Secrets as generated secrets look, with RFC 6749 §2.3.1's reserved characters.
+SECRETS = {"plain": "plainSecret0123456789", "reserved": "a+b/c%d:e=f&g h+/%:=&"}
+SHORT_TTL = 2
+
+METHODS = ("client_secret_post", "client_secret_basic")
+
+
+def client_id(kind: str, method: str) -> str:
+    """The client registered for secret ``kind`` and auth ``method``."""
+    return f"{kind}-{method.removeprefix('client_secret_')}"
+
+
+def registered(
+    client_id: str, secret: str, method: str = "client_secret_post"
+) -> dict[str, object]:
+    """oidc-provider metadata of a client-credentials client with both console scopes."""
+    return {
+        "client_id": client_id,
+        "client_secret": secret,
+        "grant_types": ["client_credentials"],
+        "response_types": [],
+        "redirect_uris": [],
+        "token_endpoint_auth_method": method,
+        "scope": f"{ENROL} {STATUS}",
+    }
+
+
+def credentials_config() -> dict[str, Any]:
+    """A client per secret kind and auth method, plus ones for token formats and lifetimes;
+    a status route at the simulator's path that checks the tokens."""
+    clients = [
+        registered(client_id(kind, method), secret, method)
+        for kind, secret in SECRETS.items()
+        for method in METHODS
+    ]
+    clients += [
+        registered("short-lived", SECRETS["plain"]),
+        registered("opaque-api", SECRETS["plain"]),
+        registered("jwt-api", SECRETS["plain"]),
+    ]
+    return {
+        "clients": clients,
+        "scopes": [ENROL, STATUS, AUDIT],
+        "token_ttl": {"short-lived": SHORT_TTL},
+        "resource_servers": {
+            API: {"scope": f"{ENROL} {STATUS}", "accessTokenFormat": "opaque"},
+            f"{API}jwt": {"scope": f"{ENROL} {STATUS}", "accessTokenFormat": "jwt"},
+        },
+        "default_resource": {"opaque-api": API, "jwt-api": f"{API}jwt"},
+        "api": {"path": "/omi/qr/enrol/status", "scope": STATUS, "audience": f"{API}jwt"},
+    }

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,8 +22,8 @@ from dashboard.usecases.campaigns import Campaigns
 from dashboard.views.bulk import qr_pdf
 from db.engine import session_factory
 from simulator.embedded import RunningSimulator
-from tests.console_support import Clock, Console, open_console
-from tests.simulator.support import Api
+from tests.support.console import Clock, Console, open_console
+from tests.support.simulator import Simulator
 
 EXISTING = 10
 INVALID = [
@@ -71,22 +70,10 @@ def team_csv(total: int = 500) -> Team:
 
 
 @pytest.fixture
-def console(database_url: str, simulator: RunningSimulator) -> Iterator[Console]:
-    with open_console(database_url, simulator) as console:
-        yield console
-
-
-@pytest.fixture
 def bulk(console: Console) -> BulkOnboarding:
     return BulkOnboarding(
         console.accounts, console.enrolments, Campaigns(session_factory(console.engine))
     )
-
-
-@pytest.fixture
-def api(simulator: RunningSimulator) -> Iterator[Api]:
-    with Api(simulator) as api:
-        yield api
 
 
 def seed_existing(console: Console) -> None:
@@ -94,7 +81,7 @@ def seed_existing(console: Console) -> None:
         console.accounts.create(f"existing-{i:03}", actor="seed")
 
 
-def enrol_requests(api: Api) -> int:
+def enrol_requests(api: Simulator) -> int:
     """How many enrol requests the simulator answered, whatever the status."""
     return sum(api.stats().get("POST /omi/qr/enrol", {}).values())
 
@@ -137,7 +124,7 @@ def test_the_preview_of_a_500_row_file_counts_exactly(
 
 
 def test_a_run_with_an_api_fault_half_way_stops_and_the_resume_does_the_rest(
-    bulk: BulkOnboarding, console: Console, api: Api
+    bulk: BulkOnboarding, console: Console, api: Simulator
 ) -> None:
     seed_existing(console)
     team = team_csv()
@@ -192,7 +179,7 @@ def test_a_run_with_an_api_fault_half_way_stops_and_the_resume_does_the_rest(
 
 
 def test_a_single_failed_row_is_recorded_and_the_run_goes_on(
-    bulk: BulkOnboarding, console: Console, api: Api
+    bulk: BulkOnboarding, console: Console, api: Simulator
 ) -> None:
     data = b"username\nanna\nbert\ncora\n"
     api.fault(route="enrol", status=503, count=2)  # one row's request and its retry
@@ -210,7 +197,7 @@ def test_a_single_failed_row_is_recorded_and_the_run_goes_on(
 
 
 def test_a_refused_credential_stops_at_once(
-    bulk: BulkOnboarding, console: Console, api: Api
+    bulk: BulkOnboarding, console: Console, api: Simulator
 ) -> None:
     api.fault(route="enrol", status=403, count=5, json={"error": "insufficient_scope"})
     report = bulk.run(bulk.preview(b"username\nanna\nbert\ncora\n"), "Denied", actor="op")
@@ -302,7 +289,7 @@ def test_reissue_gives_expired_members_a_new_code_in_the_campaign(
 
 
 def test_the_pdf_has_one_scannable_qr_code_per_person(
-    bulk: BulkOnboarding, console: Console, api: Api
+    bulk: BulkOnboarding, console: Console, api: Simulator
 ) -> None:
     data = "username,display_name\nanna,Anna Андреевна\nборис,Борис\ncora,\n".encode()
     report = bulk.run(bulk.preview(data), "Printed", actor="op")

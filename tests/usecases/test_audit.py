@@ -16,7 +16,7 @@ from dashboard.omi.records import RemoteStatus
 from dashboard.usecases.audit import AuditTrail
 from db.engine import session_factory
 from simulator.embedded import RunningSimulator
-from tests.console_support import Clock, Console, open_console
+from tests.support.console import Clock, Console, open_console
 
 
 @pytest.fixture
@@ -26,41 +26,41 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def console(database_url: str, simulator: RunningSimulator, clock: Clock) -> Iterator[Console]:
-    with open_console(database_url, simulator, clock=clock) as console:
-        yield console
+def noon_console(database_url: str, simulator: RunningSimulator, clock: Clock) -> Iterator[Console]:
+    with open_console(database_url, simulator, clock=clock) as noon_console:
+        yield noon_console
 
 
 @pytest.fixture
-def trail(console: Console) -> AuditTrail:
-    return AuditTrail(session_factory(console.engine))
+def trail(noon_console: Console) -> AuditTrail:
+    return AuditTrail(session_factory(noon_console.engine))
 
 
-def scenario(console: Console, clock: Clock) -> None:
+def scenario(noon_console: Console, clock: Clock) -> None:
     """ann creates and issues for alice; next day oscar re-issues and cancels; the poller and
     the expiry sweep change things too."""
-    alice = console.accounts.create("alice", actor="ann@example.com")
+    alice = noon_console.accounts.create("alice", actor="ann@example.com")
     clock.now += timedelta(minutes=1)
-    first = console.enrolments.issue(alice.id, actor="ann@example.com")
+    first = noon_console.enrolments.issue(alice.id, actor="ann@example.com")
     clock.now += timedelta(minutes=1)
-    console.enrolments.apply_status(
+    noon_console.enrolments.apply_status(
         first.id, RemoteStatus("SCANNED", classify("SCANNED"), None, None)
     )
     clock.now += timedelta(days=1)
-    second = console.enrolments.issue(alice.id, actor="oscar@example.com")
+    second = noon_console.enrolments.issue(alice.id, actor="oscar@example.com")
     clock.now += timedelta(minutes=1)
-    console.enrolments.cancel(second.id, actor="oscar@example.com")
+    noon_console.enrolments.cancel(second.id, actor="oscar@example.com")
     clock.now += timedelta(minutes=1)
-    bob = console.accounts.create("bob", actor="oscar@example.com")
-    console.enrolments.issue(bob.id, actor="oscar@example.com")
+    bob = noon_console.accounts.create("bob", actor="oscar@example.com")
+    noon_console.enrolments.issue(bob.id, actor="oscar@example.com")
     clock.now += timedelta(days=30)
-    assert console.enrolments.expire_overdue() == 1
+    assert noon_console.enrolments.expire_overdue() == 1
 
 
 def test_lists_what_people_did_newest_first(
-    console: Console, clock: Clock, trail: AuditTrail
+    noon_console: Console, clock: Clock, trail: AuditTrail
 ) -> None:
-    scenario(console, clock)
+    scenario(noon_console, clock)
     entries, total = trail.entries(audit_query([], [], None))
     assert total == 7
     assert [(e.actor, e.action, e.username) for e in entries] == [
@@ -77,9 +77,11 @@ def test_lists_what_people_did_newest_first(
     assert trail.actors() == ["ann@example.com", "oscar@example.com"]
 
 
-def test_filters_by_actor_action_and_day(console: Console, clock: Clock, trail: AuditTrail) -> None:
+def test_filters_by_actor_action_and_day(
+    noon_console: Console, clock: Clock, trail: AuditTrail
+) -> None:
     start = clock.now.date()
-    scenario(console, clock)
+    scenario(noon_console, clock)
     by_ann = trail.entries(audit_query(["ann@example.com"], [], None))[0]
     assert {e.actor for e in by_ann} == {"ann@example.com"}
     assert len(by_ann) == 2
@@ -94,8 +96,8 @@ def test_filters_by_actor_action_and_day(console: Console, clock: Clock, trail: 
         audit_query([], ["delete"], None)
 
 
-def test_pages(console: Console, clock: Clock, trail: AuditTrail) -> None:
-    scenario(console, clock)
+def test_pages(noon_console: Console, clock: Clock, trail: AuditTrail) -> None:
+    scenario(noon_console, clock)
     where = audit_query([], [], None)
     first, total = trail.entries(where, limit=3)
     second, _ = trail.entries(where, limit=3, offset=3)
@@ -107,9 +109,9 @@ def test_pages(console: Console, clock: Clock, trail: AuditTrail) -> None:
 
 
 def test_csv_has_every_matching_row_with_formulas_defused(
-    console: Console, clock: Clock, trail: AuditTrail
+    noon_console: Console, clock: Clock, trail: AuditTrail
 ) -> None:
-    scenario(console, clock)
+    scenario(noon_console, clock)
     rows = list(csv.reader(io.StringIO("".join(trail.export_csv(audit_query([], [], None))))))
     assert rows[0] == ["at", "actor", "action", "username", "account_id", "enrolment_id", "detail"]
     assert len(rows) == 8
@@ -117,7 +119,7 @@ def test_csv_has_every_matching_row_with_formulas_defused(
     assert rows[-1][2] == "Created account"
 
 
-def test_csv_defuses_formulas(console: Console, trail: AuditTrail) -> None:
-    console.accounts.create("carol", actor="=cmd@example.com")
+def test_csv_defuses_formulas(noon_console: Console, trail: AuditTrail) -> None:
+    noon_console.accounts.create("carol", actor="=cmd@example.com")
     rows = list(csv.reader(io.StringIO("".join(trail.export_csv(audit_query([], [], None))))))
     assert rows[1][1] == "'=cmd@example.com"

@@ -1,9 +1,9 @@
-"""A small HTTP helper for the simulator tests (plain httpx2, no project client code)."""
+"""Talking to a running simulator over plain httpx2 (no project client code): the contract's
+calls and its ``/_sim/`` controls."""
 
 from __future__ import annotations
 
 import io
-import time
 import uuid
 from base64 import b64decode
 from collections.abc import Callable
@@ -26,7 +26,8 @@ SCIM_SCOPES = ("SCIM:user:post", "SCIM:user:get", "SCIM:user:query")
 
 
 def new_user() -> str:
-    """A fresh account UUID (one the simulator's store does not hold: see ``Api.new_user``)."""
+    """A fresh account UUID (one the simulator's store does not hold: see
+    ``Simulator.new_user``)."""
     return str(uuid.uuid4())
 
 
@@ -39,22 +40,18 @@ def decode_qr(png: bytes) -> str:
     return str(results[0].text)
 
 
-def wait_until(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll ``check`` until true; fail after a generous deadline."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met before the deadline"
-        time.sleep(0.05)
+class Simulator:
+    """One running simulator: its API the way the contract says, and its ``/_sim/`` controls.
 
+    Remembers every token it saw issued (revocation and reset forget them), for leak checks.
+    """
 
-class Api:
-    """Talks to one running simulator the way the contract says."""
+    def __init__(self, running: RunningSimulator) -> None:
+        self.running = running
+        self.http = httpx2.Client(base_url=running.base_url, trust_env=False, timeout=10.0)
+        self.tokens_seen: set[str] = set()
 
-    def __init__(self, sim: RunningSimulator) -> None:
-        self.sim = sim
-        self.http = httpx2.Client(base_url=sim.base_url, trust_env=False, timeout=10.0)
-
-    def __enter__(self) -> Api:
+    def __enter__(self) -> Simulator:
         return self
 
     def __exit__(
@@ -63,14 +60,21 @@ class Api:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Note the live tokens one last time and close the HTTP client."""
+        self.remember_tokens()
         self.http.close()
+
+    # --- the contract ------------------------------------------------------------------------
 
     def request_token(self, **form: str) -> httpx2.Response:
         """POST the token endpoint with client_secret_post plus ``form``."""
         data = {
             "grant_type": "client_credentials",
-            "client_id": self.sim.client_id,
-            "client_secret": self.sim.client_secret,
+            "client_id": self.running.client_id,
+            "client_secret": self.running.client_secret,
             **form,
         }
         return self.http.post(TOKEN, data=data)
@@ -112,14 +116,60 @@ class Api:
         assert response.status_code == 200, response.text
         return decode_qr(b64decode(response.json()["qrCode"]))
 
-    def fault(self, **spec: Any) -> None:
-        """Queue a fault through /_sim/faults."""
-        response = self.http.post("/_sim/faults", json=spec)
+    # --- the /_sim/ controls -----------------------------------------------------------------
+
+    def fault(self, route: str, status: int | None = None, **spec: Any) -> None:
+        """Queue a fault on ``route`` (token, enrol, status, scim_...); no ``status``: the
+        simulator's default."""
+        body = {"route": route, **({"status": status} if status is not None else {}), **spec}
+        response = self.http.post("/_sim/faults", json=body)
         assert response.status_code == 201, response.text
 
+    def clear(self) -> None:
+        """Drop every queued fault: the service is well again."""
+        assert self.http.delete("/_sim/faults").status_code == 204
+
+    def revoke(self) -> None:
+        """Revoke every token the service issued."""
+        self.remember_tokens()
+        assert self.http.post("/_sim/tokens/revoke").status_code == 200
+
     def stats(self) -> dict[str, dict[str, int]]:
-        """The request counters."""
+        """The request counters: ``"METHOD /path"`` → counts by HTTP status."""
+        self.remember_tokens()
         response = self.http.get("/_sim/stats")
         assert response.status_code == 200, response.text
         requests: dict[str, dict[str, int]] = response.json()["requests"]
         return requests
+
+    def counts(self, key: str) -> dict[str, int]:
+        """Counts by HTTP status for ``"METHOD /path"``."""
+        return self.stats().get(key, {})
+
+    def total(self, key: str) -> int:
+        """How many requests ``"METHOD /path"`` got."""
+        return sum(self.counts(key).values())
+
+    def enrolments(self) -> dict[str, dict[str, Any]]:
+        """The simulator's current enrolment of every user, by user id (hex, no dashes)."""
+        response = self.http.get("/_sim/enrolments")
+        assert response.status_code == 200, response.text
+        return {uuid.UUID(e["userId"]).hex: e for e in response.json()}
+
+    def enrolment(self, user_id: uuid.UUID | str) -> dict[str, Any]:
+        """The simulator's current enrolment of ``user_id``."""
+        response = self.http.get(f"/_sim/enrolments/{user_id}")
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def remember_tokens(self) -> None:
+        """Note every live token."""
+        store = self.running.store
+        with store.lock:
+            self.tokens_seen.update(store.tokens)
+
+    def secrets(self) -> set[str]:
+        """The client secret and every access token seen so far."""
+        self.remember_tokens()
+        return {self.running.client_secret, *self.tokens_seen}

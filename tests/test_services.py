@@ -13,8 +13,8 @@ from dashboard.errors import ConfigError
 from dashboard.services import Services, build_services
 from dashboard.settings import DEFAULT_SCOPES, load_settings
 from simulator.config import ENROL_SCOPE, STATUS_SCOPE
-from tests.conftest import StartSimulator
-from tests.omi.scim_support import requests_to
+from tests.support.scim import requests_to
+from tests.support.simulator import StartSimulator
 
 SCIM = ("SCIM:user:post", "SCIM:user:get", "SCIM:user:query")
 TOKEN = "POST /auth/oauth2.0/v1/token"

@@ -1,8 +1,10 @@
-"""Helpers for the use-case and poller tests: the use-cases on a real database and simulator."""
+"""The use-cases on a real database and simulator (a ``Console``), a settable clock, and the
+database invariants no fault may break."""
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +15,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.domain.clock import utc_now
+from dashboard.domain.records import EnrolmentFilter, EnrolmentSort, EnrolmentView
+from dashboard.domain.statuses import ACTIVE, TERMINAL, Status
 from dashboard.omi.client import OmiClient
 from dashboard.omi.scim import SCIM_SCOPES, ScimClient
 from dashboard.services import UseCases, build_use_cases
@@ -20,7 +24,6 @@ from dashboard.settings import OmiSettings
 from dashboard.usecases.database import Database
 from db.engine import create_engine_for, upgrade
 from simulator.embedded import RunningSimulator
-from tests.simulator.support import Api
 
 
 def omi_settings(sim: RunningSimulator, **overrides: object) -> OmiSettings:
@@ -74,8 +77,8 @@ def open_console(
     **client: object,
 ) -> Iterator[Console]:
     """The use-cases on a migrated database at ``url`` talking to ``sim``, accounts made on its
-    SCIM store (``scim=False``: local accounts, for a simulator that accepts any user); closed
-    afterwards."""
+    SCIM store as on a tenant (``scim=False``: local accounts, for a simulator that accepts any
+    user); closed afterwards."""
     engine = create_engine_for(url)
     upgrade(engine)
     omi = OmiClient(omi_settings(sim, **client), extra_scopes=SCIM_SCOPES if scim else ())
@@ -89,40 +92,6 @@ def open_console(
         engine.dispose()
 
 
-class Phone:
-    """The person's phone: opens the device page (scan) and confirms or declines.
-
-    A user is named by the id the API knows (``AccountView.reference``), or by a local account
-    id, which ``console`` (when given) turns into that reference.
-    """
-
-    def __init__(self, api: Api, console: Console | None = None) -> None:
-        self.api = api
-        self.console = console
-
-    def reference(self, user_id: uuid.UUID | str) -> str:
-        """The id the simulator knows the user by."""
-        if isinstance(user_id, uuid.UUID) and self.console is not None:
-            return self.console.accounts.get(user_id).reference
-        return str(user_id)
-
-    def device_url(self, user_id: uuid.UUID | str) -> str:
-        response = self.api.http.get(f"/_sim/enrolments/{self.reference(user_id)}")
-        assert response.status_code == 200, response.text
-        return str(response.json()["deviceUrl"])
-
-    def scan(self, user_id: uuid.UUID | str) -> None:
-        response = self.api.http.get(self.device_url(user_id))
-        assert response.status_code == 200, response.text
-
-    def finish(
-        self, user_id: uuid.UUID | str, action: str, device_name: str = "Test phone"
-    ) -> None:
-        url = self.device_url(user_id)
-        response = self.api.http.post(url, data={"action": action, "device_name": device_name})
-        assert response.status_code == 200, response.text
-
-
 class Clock:
     """A settable clock for the use-cases (the poller keeps real time)."""
 
@@ -131,3 +100,42 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+def all_enrolments(console: Console) -> list[EnrolmentView]:
+    """Every enrolment in the database, oldest first."""
+    views, total = console.table.page(EnrolmentFilter(), EnrolmentSort("id", False), 1000)
+    assert len(views) == total
+    return views
+
+
+def assert_consistent(console: Console) -> list[EnrolmentView]:
+    """The database invariants no fault may break; returns every enrolment.
+
+    At most one active enrolment per account; every enrolment starts with one issue event
+    and its events chain from state to state ending at its status; finished ones have a
+    finish time and no QR image; no transition is recorded twice.
+    """
+    views = all_enrolments(console)
+    active: dict[uuid.UUID, list[int]] = defaultdict(list)
+    for view in views:
+        if view.status in ACTIVE:
+            active[view.account_id].append(view.id)
+            assert view.finished_at is None, view
+        else:
+            assert view.status in TERMINAL
+            assert view.finished_at is not None, view
+            assert console.enrolments.qr_png(view.id) is None
+        events = console.enrolments.events(view.id)
+        assert events, f"enrolment #{view.id} has no events"
+        assert (events[0].from_status, events[0].to_status) == (None, Status.PENDING.value)
+        moves = [(e.from_status, e.to_status) for e in events if e.from_status != e.to_status]
+        assert len(moves) == len(set(moves)), f"#{view.id} recorded a move twice: {moves}"
+        current = None
+        for frm, to in moves:
+            assert frm == current, f"#{view.id} events do not chain: {moves}"
+            current = to
+        assert current == view.status.value, f"#{view.id} is {view.status} but events say {moves}"
+    doubled = {k: v for k, v in active.items() if len(v) > 1}
+    assert not doubled, f"accounts with more than one active enrolment: {doubled}"
+    return views

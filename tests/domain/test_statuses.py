@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -22,8 +21,7 @@ from dashboard.domain.statuses import (
 from dashboard.errors import ConflictError
 from dashboard.omi.records import RemoteStatus
 from db.models import ACTIVE_STATUSES
-from simulator.embedded import RunningSimulator
-from tests.console_support import Console, open_console
+from tests.support.console import Console
 
 LEGAL = {
     (Status.PENDING, to)
@@ -84,12 +82,6 @@ def test_remote_values(value: str, target: Status | None) -> None:
 
 
 # --- through the use-cases, on real databases ------------------------------------------------
-
-
-@pytest.fixture
-def console(database_url: str, simulator: RunningSimulator) -> Iterator[Console]:
-    with open_console(database_url, simulator) as console:
-        yield console
 
 
 def remote(value: str, device: str | None = None) -> RemoteStatus:

@@ -24,8 +24,8 @@ from dashboard.usecases.accounts import Accounts
 from dashboard.usecases.bulk import BulkOnboarding, Outcome
 from dashboard.usecases.campaigns import Campaigns
 from simulator.embedded import RunningSimulator
-from tests.console_support import Console, open_console
-from tests.omi.scim_support import SimulatorTokens, fault, requests_to
+from tests.support.console import Console, open_console
+from tests.support.scim import SimulatorTokens, fault, requests_to
 
 HEX32 = re.compile(r"[0-9a-f]{32}")
 POST = "POST /scim/v1/Users"
