@@ -38,6 +38,14 @@ if st.button("Check connectivity", type="primary", icon=":material/network_check
 if "connectivity" in st.session_state:
     show(view.connectivity(st.session_state["connectivity"]))
 
+st.subheader("Identity store (SCIM)")
+st.caption(view.IDENTITY_STORE_HELP)
+checked = st.session_state.get("identity-store")
+if system.scim_url is not None and st.button("Check identity store", icon=":material/group:"):
+    with st.spinner("Asking the identity store…"):
+        st.session_state["identity-store"] = checked = system.check_identity_store()
+show(view.identity_store(system.settings.scim.version, system.scim_url, checked))
+
 st.subheader("Status poller")
 show(view.poller(system.poller_health()))
 

@@ -34,7 +34,10 @@ def running() -> Services | None:
         return None
 
 
-def demo_device_url(user_id: UUID) -> str | None:
-    """In demo mode, the simulated phone's page for the user's current QR code."""
-    simulator = services().simulator
-    return None if simulator is None else simulator.device_url(user_id)
+def demo_device_url(account_id: UUID) -> str | None:
+    """In demo mode, the simulated phone's page for the account's current QR code (the
+    simulator knows the account by its tenant id)."""
+    shared = services()
+    if shared.simulator is None:
+        return None
+    return shared.simulator.device_url(shared.accounts.get(account_id).reference)

@@ -11,8 +11,9 @@ Never two users for one person:
 * a taken userName is ``IdentityStoreConflict`` ("exists on the tenant: link it?"), carrying
   the holder, so the page offers to link it;
 * a console that failed between the tenant's 201 and its own insert repairs itself on the next
-  attempt: the same lookup finds the user it made, unlinked and with exactly the name and
-  e-mail asked for, and links it instead of reporting a conflict.
+  attempt: the same lookup finds the user it made, unlinked and with exactly the display name
+  and e-mail asked for (at least one of them given), and links it instead of reporting a
+  conflict. A bare username says too little: the operator is offered the link.
 
 Each call opens its own short session, so one ``Accounts`` serves every thread of a process;
 SQLAlchemy errors come out as the console's own (``dashboard.usecases.transactions``). Nothing
@@ -220,7 +221,9 @@ class Accounts:
             if new:
                 self._not_taken(name, usernames.key(name))  # taken in the console meanwhile?
             holder = exc.existing
-            if holder is None or not holder.made_as_asked(name, shown, mail):
+            # Ours only if it carries exactly the name and e-mail asked for; a bare username
+            # says too little, so the operator is offered the link instead.
+            if holder is None or not (shown or mail) or not holder.made_as_asked(name, shown, mail):
                 raise
             with reading(self._sessions) as session:
                 if queries.find_by_tenant_id(session, holder.id) is not None:

@@ -64,6 +64,17 @@ class DatabaseInfo(Protocol):
     def up_to_date(self) -> bool: ...
 
 
+class StoreCheck(Protocol):
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def missing_scopes(self) -> tuple[str, ...]: ...
+    @property
+    def latency_ms(self) -> float | None: ...
+
+
 @dataclass(frozen=True)
 class Notice:
     """A message box: ``level`` picks its colour and icon."""
@@ -86,9 +97,14 @@ CONNECTIVITY_HELP = (
     "Fetches a fresh access token from the token endpoint and compares the scopes it grants "
     "with the ones the console needs."
 )
+IDENTITY_STORE_HELP = (
+    "Fetches a fresh token for the identity store, checks that it carries SCIM_SCOPES, and runs "
+    "a harmless query (a username nobody has). Accounts are created and found there."
+)
 #: What each group of settings applies to: (in demo mode, with a tenant).
 _APPLIES_TO = {
     "OMI_": ("embedded simulator", "Mobile Identity API"),
+    "SCIM_": ("identity store (the embedded simulator's)", "identity store (accounts)"),
     "SIM_": ("embedded simulator", "unused (a tenant is configured)"),
     "DATABASE_": ("database", "database"),
     "POLL_": ("status poller", "status poller"),
@@ -107,6 +123,23 @@ def connectivity(checked: Connectivity) -> Section:
         ),
         notices=(Notice("success" if checked.ok else "error", checked.message),),
     )
+
+
+def identity_store(version: str, url: str | None, checked: StoreCheck | None) -> Section:
+    """Which identity store accounts live in, and the result of its check (None: not run)."""
+    if url is None:
+        return Section(
+            metrics=(("SCIM", "off"),),
+            caption="SCIM_VERSION=off: accounts stay in the console; the tenant is not told.",
+        )
+    metrics: tuple[tuple[str, str], ...] = (("SCIM", version),)
+    notices: tuple[Notice, ...] = ()
+    if checked is not None:
+        latency = "—" if checked.latency_ms is None else f"{checked.latency_ms:.0f} ms"
+        missing = ", ".join(checked.missing_scopes) or "none"
+        metrics += (("Missing scopes", missing), ("Latency", latency))
+        notices = (Notice("success" if checked.ok else "error", checked.message),)
+    return Section(metrics=metrics, text=f"Identity store: {url}", notices=notices)
 
 
 def poller(health: PollerHealth, now: datetime | None = None) -> Section:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
-
-from tests.console_support import Console
-from tests.pages.conftest import Env, assert_no_exception, labelled, open_page, texts
+from dashboard.usecases.accounts import Accounts
+from tests.support.apptest import (
+    Env,
+    assert_no_exception,
+    labelled,
+    open_page,
+    texts,
+    unescaped,
+)
+from tests.support.console import Console
+from tests.support.simulator import Simulator
 
 
 def create(name: str) -> object:
@@ -15,19 +22,98 @@ def create(name: str) -> object:
     return at.run()
 
 
-def test_creating_an_account_shows_its_uuid_and_lists_it(env: Env, seeder: Console) -> None:
+def test_creating_an_account_creates_it_on_the_tenant_and_shows_the_tenant_id(
+    env: Env, seeder: Console
+) -> None:
+    assert env.simulator is not None
     at = open_page("accounts")
     labelled(at.text_input, "Username").input("Jane.Doe@example.com")
+    labelled(at.text_input, "Display name (optional)").input("Jane Doe")
+    labelled(at.text_input, "E-mail (optional)").input("jane@example.com")
     labelled(at.button, "Create account").click()
     at.run()
 
     assert_no_exception(at)
     assert [s.value for s in at.success] == ["Account created."]
-    shown = uuid.UUID(at.code[0].value)
-    assert seeder.accounts.get(shown).username == "Jane.Doe@example.com"
+    [user] = env.simulator.store.all_users()
+    assert (user.user_name, user.given_name, user.emails[0]["value"]) == (
+        "Jane.Doe@example.com",
+        "Jane",
+        "jane@example.com",
+    )
+    assert at.code[0].value == user.id  # the tenant's id: what enrol and status send
+    [account] = seeder.accounts.search()
+    assert account.tenant_id == user.id
     table = at.dataframe[0].value
     assert list(table["Username"]) == ["Jane.Doe@example.com"]
+    assert list(table["Tenant id"]) == [user.id]
     assert list(table["Enrolment"]) == ["Not enrolled"]
+
+
+def test_a_name_the_tenant_holds_is_offered_for_linking(env: Env, seeder: Console) -> None:
+    assert env.simulator is not None
+    with Simulator(env.simulator) as sim:
+        held = sim.new_user()  # the website's sign-up
+    name = env.simulator.store.all_users()[0].user_name
+    at = create(name)
+    assert_no_exception(at)
+    assert not at.success
+    [offer] = at.warning
+    assert "exists on the tenant" in offer.value
+    assert "link it to the console instead of creating another account?" in offer.value
+    assert seeder.accounts.search() == []  # nothing half-written
+    labelled(at.button, "Link it").click()
+    at.run()
+    assert [s.value for s in at.success] == ["Account linked to the tenant's user."]
+    [account] = seeder.accounts.search()
+    assert account.tenant_id == held
+    assert len(env.simulator.store.all_users()) == 1
+
+
+def test_find_on_the_tenant_lists_matches_and_links_one(env: Env, seeder: Console) -> None:
+    assert env.simulator is not None
+    seeder.accounts.create("kara", actor="test", email="kara@example.com")
+    with Simulator(env.simulator) as sim:
+        body = {"schemas": ["urn:scim:schemas:core:1.0"], "userName": "karl",
+                "name": {"givenName": "Karl", "familyName": "Marx"}}  # fmt: skip
+        headers = {"Authorization": f"Bearer {sim.token('SCIM:user:post')}"}
+        karl = sim.http.post("/scim/v1/Users", json=body, headers=headers).json()["id"]
+    at = open_page("accounts")
+    labelled(at.text_input, "Username on the tenant").input("kar")
+    labelled(at.radio, "Match").set_value("starts with")
+    labelled(at.button, "Search the tenant").click()
+    at.run()
+    assert_no_exception(at)
+    shown = unescaped(texts(at))
+    assert "2 user(s) on the tenant." in shown
+    assert "Karl Marx" in shown
+    assert "kara@example.com" in shown
+    assert "in the console" in shown
+    assert [b.label for b in at.button if b.label == "Link"] == ["Link"]  # kara is linked
+    labelled(at.button, "Link").click()
+    at.run()
+    assert [s.value for s in at.success] == ["Account linked to the tenant's user."]
+    assert {a.username: a.tenant_id for a in seeder.accounts.search()}["karl"] == karl
+    assert "Link" not in [b.label for b in at.button]
+
+
+def test_accounts_the_tenant_does_not_know_are_marked_and_created_there(
+    env: Env, seeder: Console
+) -> None:
+    assert env.simulator is not None
+    old = Accounts(seeder.sessions).create("oldtimer", actor="test")  # made before SCIM
+    at = open_page("accounts")
+    assert_no_exception(at)
+    assert "1 account(s) are not on the tenant" in at.warning[0].value
+    assert list(at.dataframe[0].value["Tenant id"]) == ["not on the tenant"]
+    labelled(at.button, "Create on the tenant").click()
+    at.run()
+    assert_no_exception(at)
+    assert [s.value for s in at.success] == ["Account created."]
+    [user] = env.simulator.store.all_users()
+    assert user.user_name == "oldtimer"
+    assert seeder.accounts.get(old.id).tenant_id == user.id
+    assert not at.warning
 
 
 def test_a_bad_username_shows_the_rule_and_the_form_stays_usable(env: Env) -> None:
@@ -94,12 +180,13 @@ def test_issue_its_qr_code_goes_to_the_enrol_page_with_the_account(env: Env) -> 
     labelled(at.text_input, "Username").input("carol")
     labelled(at.button, "Create account").click()
     at.run()
-    account_id = at.code[0].value
+    reference = at.code[0].value
 
     labelled(at.button, "Issue its QR code").click()
     at.run()
 
     assert_no_exception(at)
     assert at.title[0].value == "Enrol device"
-    assert at.query_params["account"] == account_id
+    account_id = at.query_params["account"]
+    assert reference != account_id  # the tenant's id is sent; the page names the account
     assert f"Account: carol  ·  {account_id}" in texts(at)
