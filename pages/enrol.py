@@ -3,11 +3,13 @@
 import streamlit as st
 
 from dashboard.domain.clock import utc_now
+from dashboard.domain.roles import Permission
 from dashboard.errors import ConsoleError
+from dashboard.ui import accounts_widgets as accounts_part
 from dashboard.ui import enrol_widgets as part
 from dashboard.ui import widgets
 from dashboard.ui.services import demo_device_url, services
-from dashboard.ui.signin import require
+from dashboard.ui.signin import may, require
 from dashboard.views import enrol as view
 
 uc = services()
@@ -23,6 +25,12 @@ def chosen_account() -> view.AccountView | None:
         except ConsoleError as exc:
             warning = widgets.plain(f"{exc} Pick an account below instead.")
             st.warning(warning, icon=":material/warning:")
+    if uc.accounts.on_tenant and may(Permission.CREATE_ACCOUNT):
+        with st.expander("Start from a tenant user", icon=":material/group:"):
+            linked = accounts_part.find_and_link(uc.accounts, "enrol-tenant-asked")
+            if linked is not None:
+                st.query_params["account"] = str(linked.id)
+                st.rerun()
     search = st.text_input("Find account", placeholder="part of a username", key="enrol-search")
     with widgets.reported():
         return part.account_picker(uc.accounts.search(search or "", limit=100))

@@ -6,8 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.domain.records import AccountView
+from dashboard.domain.roles import Permission
 from dashboard.domain.tenant import TenantMatch, TenantUser
 from dashboard.ui import widgets
+from dashboard.ui.signin import require
+from dashboard.usecases.accounts import Accounts
 from dashboard.views import accounts as view
 
 #: The tenant user a refused create offered to link, as (typed username, holder or None).
@@ -77,6 +80,21 @@ def tenant_matches(matches: list[TenantMatch], exact: bool, may_link: bool) -> s
         if wanted and action.button("Link", key=f"link-{match.user.id}", icon=":material/link:"):
             pressed = match.user.id
     return pressed
+
+
+def find_and_link(accounts: Accounts, key: str) -> AccountView | None:
+    """Search the tenant (the search kept under ``key``), list the matches, and link the one
+    whose Link was pressed (nothing is created on the tenant); that account, or None."""
+    asked = tenant_search() or st.session_state.get(key)
+    if asked is None:
+        return None
+    st.session_state[key] = asked
+    with widgets.reported():
+        found = accounts.find_on_tenant(asked[0], exact=asked[1])
+        picked = tenant_matches(found, asked[1], may_link=True)
+        if picked is not None:
+            return accounts.link(picked, actor=require(Permission.CREATE_ACCOUNT))
+    return None
 
 
 def unknown_accounts(accounts: list[AccountView], may_create: bool) -> AccountView | None:

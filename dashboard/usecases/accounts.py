@@ -23,6 +23,7 @@ is written locally before the tenant has answered.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -49,6 +50,7 @@ from db.models import Account
 
 log = logging.getLogger(__name__)
 
+_LOCK_STRIPES = 64
 #: The most rows one call returns.
 MAX_PAGE = 1000
 #: The most tenant users one search returns.
@@ -75,6 +77,9 @@ class Accounts:
         self._sessions = sessions
         self._store = store
         self._clock = clock
+        # Creates of one name are serialised within the process, so a second one meets the
+        # first's row ("taken") rather than the tenant's 409 for a user still being recorded.
+        self._create_locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
 
     @property
     def on_tenant(self) -> bool:
@@ -101,9 +106,10 @@ class Accounts:
         shown = usernames.display_name(display_name)
         mail = emails.normalise(email)
         who = inputs.actor(actor)
-        self._not_taken(name, key)
-        user = None if self._store is None else self._on_tenant(name, shown, mail)
-        return self._insert(name, key, shown, user, who)
+        with self._create_locks[hash(key) % _LOCK_STRIPES]:
+            self._not_taken(name, key)
+            user = None if self._store is None else self._on_tenant(name, shown, mail)
+            return self._insert(name, key, shown, user, who)
 
     def find_on_tenant(
         self, text: str, *, exact: bool = True, limit: int = MAX_MATCHES

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from streamlit.testing.v1 import AppTest
+
 from dashboard.usecases.accounts import Accounts
 from tests.support.apptest import (
     Env,
@@ -15,7 +17,7 @@ from tests.support.console import Console
 from tests.support.simulator import Simulator
 
 
-def create(name: str) -> object:
+def create(name: str) -> AppTest:
     at = open_page("accounts")
     labelled(at.text_input, "Username").input(name)
     labelled(at.button, "Create account").click()

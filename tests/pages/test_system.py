@@ -55,7 +55,7 @@ def test_connectivity_check_reports_token_scopes_and_latency_without_leaking(
     assert message.startswith(f"Connected to {env.simulator.base_url} in ")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Token obtained"] == "Yes"
-    assert metrics["Scopes granted"] == "2"
+    assert metrics["Scopes granted"] == "5"  # the enrolment scopes and SCIM's: one token
     assert metrics["Latency"].endswith(" ms")
     tokens = issued_tokens(env.simulator)
     assert tokens, "the check fetched a token"
@@ -63,6 +63,27 @@ def test_connectivity_check_reports_token_scopes_and_latency_without_leaking(
     assert env.simulator.client_secret not in page
     for token in tokens:
         assert token not in page
+
+
+def test_the_identity_store_check_and_its_settings(env: Env) -> None:
+    assert env.simulator is not None
+    at = open_page("system")
+    assert f"Identity store: {env.simulator.base_url}/scim/v1" in texts(at)
+    labelled(at.button, "Check identity store").click()
+    at.run()
+    assert_no_exception(at)
+    [ok] = [s.value.replace("\\", "") for s in at.success if "SCIM" in s.value]
+    assert ok.startswith(f"SCIM 1.1 at {env.simulator.base_url}/scim/v1 answered a query in")
+    assert "the token has the SCIM scopes" in ok
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Missing scopes"] == "none"
+    table = at.dataframe[-1].value
+    shown = dict(zip(table["Setting"], table["Value"], strict=True))
+    assert shown["SCIM_VERSION"] == "1.1"
+    assert shown["SCIM_URL"] == f"{env.simulator.base_url}/scim/v1"
+    assert shown["SCIM_SCOPES"] == "SCIM:user:post SCIM:user:get SCIM:user:query"
+    assert shown["SCIM_CLIENT_SECRET"] == "(not set)"
+    assert env.simulator.client_secret not in everything(at)
 
 
 def test_a_refused_client_is_reported_as_a_sentence(
