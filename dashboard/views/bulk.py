@@ -15,9 +15,15 @@ TEMPLATE_CSV = "username,display_name\njane.doe,Jane Doe\njohn.roe@example.com,J
 
 
 def planned_rows(rows: Iterable[PlannedRow]) -> list[dict[str, Any]]:
-    """Rows that will be run: line, username, display name."""
+    """Rows that will be run: line, username, display name (and the tenant's id when the
+    tenant holds the user already)."""
     return [
-        {"Line": row.line, "Username": row.username, "Display name": row.display_name or ""}
+        {
+            "Line": row.line,
+            "Username": row.username,
+            "Display name": row.display_name or "",
+            **({"Tenant id": row.tenant_id} if row.tenant_id is not None else {}),
+        }
         for row in rows
     ]
 

@@ -20,8 +20,23 @@ __all__ = ["REISSUABLE", "Preview", "Progress", "RowResult", "RunReport"]
 def preview_metrics(preview: Preview) -> list[Metric]:
     """How the uploaded rows divide."""
     return [
-        Metric("New accounts", len(preview.new), help="Created, then given a QR code."),
-        Metric("Already exist", len(preview.existing), help="Given a QR code; not created again."),
+        Metric(
+            "New accounts",
+            len(preview.new),
+            help="Created (on the tenant first, if it has an identity store), then given a QR "
+            "code.",
+        ),
+        Metric(
+            "Exist on the tenant",
+            len(preview.on_tenant),
+            help="The tenant holds them already: linked to the console (nothing created), then "
+            "given a QR code.",
+        ),
+        Metric(
+            "Already in the console",
+            len(preview.existing),
+            help="Given a QR code; not created again.",
+        ),
         Metric("Duplicates", len(preview.duplicates), help="Repeats in the file: skipped."),
         Metric("Invalid", len(preview.invalid), help="Broken rules: skipped."),
     ]
@@ -41,7 +56,8 @@ def preview_tables(preview: Preview) -> list[tuple[str, list[dict[str, Any]]]]:
     """The preview's tabs: a name and its rows."""
     return [
         ("To create", planned_rows(preview.new)),
-        ("Already exist", planned_rows(preview.existing)),
+        ("To link (on the tenant)", planned_rows(preview.on_tenant)),
+        ("Already in the console", planned_rows(preview.existing)),
         ("Duplicates", rejected_rows(preview.duplicates)),
         ("Invalid", rejected_rows(preview.invalid)),
     ]
@@ -65,7 +81,8 @@ def can_run(preview: Preview, name: str) -> bool:
 def run_label(preview: Preview, done: int) -> str:
     """The run button: what it will create and issue, ``done`` rows being skipped."""
     issued = len(preview.runnable) - done
-    return f"Create {len(preview.new)} account(s) and issue {issued} QR code(s)"
+    linked = f", link {len(preview.on_tenant)}" if preview.on_tenant else ""
+    return f"Create {len(preview.new)}{linked} account(s) and issue {issued} QR code(s)"
 
 
 def resume_note(campaign: str, done: int) -> str:

@@ -20,6 +20,7 @@ from dashboard.usecases.campaigns import Campaigns
 from db.engine import session_factory
 from tests.support.apptest import Env, assert_no_exception, everything, labelled, open_page, texts
 from tests.support.console import Clock, Console, open_console
+from tests.support.simulator import Simulator
 
 Deferred = Callable[[], Any]
 TEAM = (
@@ -85,27 +86,29 @@ def test_upload_preview_run_results_and_downloads(
     env: Env, seeder: Console, downloads: dict[str, Deferred]
 ) -> None:
     seeder.accounts.create("existing", actor="seed")
+    assert env.simulator is not None
+    with Simulator(env.simulator) as sim:  # cora signed up on the website: on the tenant
+        headers = {"Authorization": f"Bearer {sim.token('SCIM:user:post')}"}
+        body = {"schemas": ["urn:scim:schemas:core:1.0"], "userName": "cora"}
+        cora = sim.http.post("/scim/v1/Users", json=body, headers=headers).json()["id"]
     at = open_page("bulk")
     assert_no_exception(at)
     assert "No campaign yet" in texts(at)
 
     upload(at, TEAM)
     assert_no_exception(at)
-    assert [metric(at, n) for n in ("New accounts", "Already exist", "Duplicates", "Invalid")] == [
-        "3",
-        "1",
-        "1",
-        "1",
-    ]
+    names = ("New accounts", "Exist on the tenant", "Already in the console", "Duplicates")
+    assert [metric(at, n) for n in (*names, "Invalid")] == ["2", "1", "1", "1", "1"]
+    assert list(at.dataframe[1].value["Tenant id"]) == [cora]
     assert "1 blank line(s) skipped" in texts(at).replace("\\", "")
     name = at.text_input(key="bulk-campaign-name")
     assert name.value == "Sales team"
-    invalid = at.dataframe[3].value  # the tabs: to create, already exist, duplicates, invalid
+    invalid = at.dataframe[4].value  # the tabs: create, link, in the console, duplicates, invalid
     assert list(invalid["Username"]) == ["bad name"]
     assert next(iter(invalid["Reason"])).startswith("A username may contain only letters")
 
     run = at.button(key="bulk-run")
-    assert run.label == "Create 3 account(s) and issue 4 QR code(s)"
+    assert run.label == "Create 2, link 1 account(s) and issue 4 QR code(s)"
     run.click().run()
     assert_no_exception(at)
     assert metric(at, "QR codes issued") == "4"
@@ -120,6 +123,8 @@ def test_upload_preview_run_results_and_downloads(
         ("bert", "issued"),
         ("cora", "issued"),
     ]
+    made = sorted(u.user_name for u in env.simulator.store.all_users())
+    assert made == ["anna", "bert", "cora", "existing"]  # cora linked, not made twice
     pdf = pypdfium2.PdfDocument(clicked(downloads["Sales-team-qr-codes.pdf"]))
     try:
         assert len(pdf) == 4

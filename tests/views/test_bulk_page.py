@@ -26,7 +26,13 @@ def test_a_run_needs_rows_and_a_name() -> None:
 def test_the_tabs_count_their_rows() -> None:
     preview = Preview(new=(ROW,), existing=(), duplicates=(), invalid=())
     labels = bulk_page.tab_labels(bulk_page.preview_tables(preview))
-    assert labels == ["To create (1)", "Already exist (0)", "Duplicates (0)", "Invalid (0)"]
+    assert labels == [
+        "To create (1)",
+        "To link (on the tenant) (0)",
+        "Already in the console (0)",
+        "Duplicates (0)",
+        "Invalid (0)",
+    ]
 
 
 def test_the_picker_starts_on_the_campaign_last_run() -> None:
