@@ -20,6 +20,7 @@ from tests.support.apptest import (
 )
 from tests.support.console import Console
 from tests.support.phone import Phone
+from tests.support.simulator import Simulator
 
 
 def qr_images(at: AppTest) -> list[object]:
@@ -142,3 +143,30 @@ def test_demo_mode_links_to_the_simulated_phone(demo_env: Env) -> None:
     links = [b for b in at.get("link_button") if b.proto.label == "Open the simulated phone"]
     assert len(links) == 1
     assert "/device/enrol/" in links[0].proto.url
+
+
+def test_start_from_a_tenant_user_link_and_enrol_to_the_end(
+    env: Env, seeder: Console, phone: Phone
+) -> None:
+    assert env.simulator is not None
+    with Simulator(env.simulator) as sim:  # signed up on the website: only on the tenant
+        tenant_id = sim.new_user()
+    name = env.simulator.store.all_users()[0].user_name
+    at = open_page("enrol")
+    labelled(at.text_input, "Username on the tenant").input(name)
+    labelled(at.button, "Search the tenant").click()
+    at.run()
+    assert_no_exception(at)
+    assert "1 user(s) on the tenant." in texts(at)
+    labelled(at.button, "Link").click()
+    at.run()
+    assert_no_exception(at)
+    [account] = seeder.accounts.search()
+    assert account.tenant_id == tenant_id
+    assert at.query_params["account"] == str(account.id)
+    labelled(at.button, "Issue QR code").click()
+    at.run()
+    run_until(at, shows("Waiting for the phone to scan the QR code."))
+    phone.finish(tenant_id, "confirm")
+    run_until(at, shows("The device is enrolled."))
+    assert len(env.simulator.store.all_users()) == 1  # linked, nothing created
