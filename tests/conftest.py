@@ -118,7 +118,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No OMI_/SIM_/ROLES_ settings leak in from the shell; cached services are dropped
     afterwards (clearing runs ``Services.close``: the poller and any embedded simulator stop)."""
     for name in list(os.environ):
-        if name.startswith(("OMI_", "SIM_", "ROLES_")) or name in (
+        if name.startswith(("OMI_", "SIM_", "SCIM_", "ROLES_")) or name in (
             "DATABASE_URL",
             "POLL_INTERVAL",
             "ALLOW_UNAUTHENTICATED",

@@ -47,7 +47,7 @@ def test_enrol_a_phone_end_to_end(console_server: ConsoleServer, browser: Browse
     open_page(page, console_server, "accounts")
     expect(page.get_by_text("Demo mode", exact=True)).to_be_visible()
     expect(page.get_by_text("No sign-in", exact=True)).to_be_visible()
-    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Username", exact=True).fill(username)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Account created.")).to_be_visible(timeout=20_000)
     shoot(page, "accounts")

@@ -139,7 +139,7 @@ def test_an_admin_signs_in_acts_and_is_audited(
     username = f"e2e.{uuid.uuid4().hex[:8]}"
     page.goto(f"{signed_console.url}/accounts")
     wait_idle(page)
-    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Username", exact=True).fill(username)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Account created.")).to_be_visible(timeout=20_000)
 

@@ -102,7 +102,7 @@ def test_sigkill_with_pending_enrolments_loses_nothing(
         assert sorted(v.account_id for v in views) == sorted(ids)
         at_simulator = controls.enrolments()
         for view in views:
-            remote = at_simulator[view.account_id.hex]
+            remote = at_simulator[uuid.UUID(console.accounts.get(view.account_id).reference).hex]
             assert SIM_FINAL[remote["status"]] is view.status is wanted[view.account_id]
             if view.status is Status.ENROLLED:
                 assert view.device_name == f"phone {ids.index(view.account_id)}"

@@ -152,7 +152,7 @@ def soak(url: str, sim: RunningSimulator) -> None:
         at_simulator = controls.enrolments()
         disagree = []
         for view in views:
-            user = view.account_id.hex
+            user = uuid.UUID(operators.accounts.get(view.account_id).reference).hex  # the tenant's
             remote, did = at_simulator[user]["status"], phones.outcome[user]
             if not SIM_STATUS[remote] is view.status is did:
                 disagree.append(

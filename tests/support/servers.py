@@ -38,7 +38,7 @@ def free_port() -> int:
 
 def clean_environment() -> dict[str, str]:
     """This process's environment without any OMI_/SIM_ setting."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("OMI_", "SIM_"))}
+    return {k: v for k, v in os.environ.items() if not k.startswith(("OMI_", "SIM_", "SCIM_"))}
 
 
 @dataclass
