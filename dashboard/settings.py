@@ -1,7 +1,7 @@
 """Settings, read once from environment variables and ``.streamlit/secrets.toml``, then frozen.
 
 Every setting has an environment name (``OMI_BASE_URL``, ``DATABASE_URL``, ...): a field's name,
-after its group's prefix (``OMI_``, ``SIM_``, ``ROLES_``). The same names may be given as
+after its group's prefix (``OMI_``, ``SIM_``, ``SCIM_``, ``ROLES_``). The same names may be given as
 top-level keys in ``.streamlit/secrets.toml``; the environment wins (a blank environment
 variable counts as unset, so secrets.toml still applies). A bad value raises ``ConfigError``
 naming the setting, never a traceback deep inside the app.
