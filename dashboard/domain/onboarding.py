@@ -68,7 +68,7 @@ class Preview:
         return tuple(sorted(rows, key=lambda row: row.line))
 
 
-class Outcome(StrEnum):
+class RowOutcome(StrEnum):
     """What happened to one row."""
 
     ISSUED = "issued"
@@ -85,7 +85,7 @@ class RowResult:
     username: str
     display_name: str | None
     account_id: uuid.UUID | None
-    outcome: Outcome
+    outcome: RowOutcome
     message: str
     expires_at: datetime | None = None
     enrolment_id: int | None = None
@@ -100,10 +100,10 @@ class RunReport:
     campaign: CampaignView
     results: tuple[RowResult, ...]
     stopped: str = ""
-    counts: dict[Outcome, int] = field(default_factory=dict)
+    counts: dict[RowOutcome, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        tally = dict.fromkeys(Outcome, 0)
+        tally = dict.fromkeys(RowOutcome, 0)
         for result in self.results:
             tally[result.outcome] += 1
         object.__setattr__(self, "counts", tally)
@@ -111,7 +111,7 @@ class RunReport:
     @property
     def remaining(self) -> int:
         """Rows a resume would do again (failed or not attempted)."""
-        return self.counts[Outcome.FAILED] + self.counts[Outcome.NOT_ATTEMPTED]
+        return self.counts[RowOutcome.FAILED] + self.counts[RowOutcome.NOT_ATTEMPTED]
 
 
 #: Called after each row: (rows done, rows in all, the row's result).

@@ -27,11 +27,11 @@ import uuid
 from collections.abc import Callable, Collection, Sequence
 
 from dashboard.domain.onboarding import (
-    Outcome,
     PlannedRow,
     Preview,
     Progress,
     RejectedRow,
+    RowOutcome,
     RowResult,
     RunReport,
     result_csv,
@@ -54,11 +54,11 @@ from dashboard.usecases.enrolments import Enrolments
 
 __all__ = [
     "BulkOnboarding",
-    "Outcome",
     "PlannedRow",
     "Preview",
     "Progress",
     "RejectedRow",
+    "RowOutcome",
     "RowResult",
     "RunReport",
     "result_csv",
@@ -201,7 +201,7 @@ class BulkOnboarding:
                 row.username,
                 row.display_name,
                 row.account_id,
-                Outcome.SKIPPED,
+                RowOutcome.SKIPPED,
                 message,
                 member.expires_at,
                 member.enrolment_id,
@@ -236,7 +236,7 @@ class BulkOnboarding:
             row.username,
             row.display_name,
             row.account_id,
-            Outcome.ISSUED,
+            RowOutcome.ISSUED,
             "Account created; QR code issued." if created else "QR code issued.",
             enrolment.expires_at,
             enrolment.id,
@@ -279,7 +279,7 @@ def _drive(
 
 def _not_attempted(row: PlannedRow, message: str) -> RowResult:
     return RowResult(
-        row.line, row.username, row.display_name, row.account_id, Outcome.NOT_ATTEMPTED, message
+        row.line, row.username, row.display_name, row.account_id, RowOutcome.NOT_ATTEMPTED, message
     )
 
 
@@ -289,7 +289,7 @@ def _failed(row: PlannedRow, message: str, *, created: bool = False) -> RowResul
         row.username,
         row.display_name,
         row.account_id,
-        Outcome.FAILED,
+        RowOutcome.FAILED,
         message,
         created=created,
     )

@@ -39,7 +39,7 @@ def result_rows(results: Iterable[RowResult]) -> list[dict[str, Any]]:
         {
             "Line": r.line or None,
             "Username": r.username,
-            "Outcome": r.outcome.value,
+            "RowOutcome": r.outcome.value,
             "Message": r.message,
             "Expires": r.expires_at,
             "Account id": "" if r.account_id is None else str(r.account_id),

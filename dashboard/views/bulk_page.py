@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 
-from dashboard.domain.onboarding import Outcome, Preview, Progress, RowResult, RunReport
+from dashboard.domain.onboarding import Preview, Progress, RowOutcome, RowResult, RunReport
 from dashboard.domain.records import CampaignView
 from dashboard.domain.statuses import REISSUABLE
 from dashboard.views.blocks import Metric, Notice
@@ -97,10 +97,10 @@ def report_metrics(report: RunReport) -> list[Metric]:
     """A run's counts by outcome."""
     counts = report.counts
     return [
-        Metric("QR codes issued", counts[Outcome.ISSUED]),
-        Metric("Skipped", counts[Outcome.SKIPPED], help="Already had one in the campaign."),
-        Metric("Failed", counts[Outcome.FAILED]),
-        Metric("Not attempted", counts[Outcome.NOT_ATTEMPTED]),
+        Metric("QR codes issued", counts[RowOutcome.ISSUED]),
+        Metric("Skipped", counts[RowOutcome.SKIPPED], help="Already had one in the campaign."),
+        Metric("Failed", counts[RowOutcome.FAILED]),
+        Metric("Not attempted", counts[RowOutcome.NOT_ATTEMPTED]),
     ]
 
 

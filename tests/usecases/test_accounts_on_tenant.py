@@ -21,7 +21,7 @@ from dashboard.errors import (
 )
 from dashboard.omi.scim import ScimClient
 from dashboard.usecases.accounts import Accounts
-from dashboard.usecases.bulk import BulkOnboarding, Outcome
+from dashboard.usecases.bulk import BulkOnboarding, RowOutcome
 from dashboard.usecases.campaigns import Campaigns
 from simulator.embedded import RunningSimulator
 from tests.support.console import Console, open_console
@@ -228,7 +228,7 @@ def test_bulk_preview_looks_each_row_up_on_the_tenant_and_the_run_follows(
     assert [r.username for r in preview.invalid] == ["=bad"]
 
     report = bulk.run(preview, "Intake", actor="op")
-    assert report.counts[Outcome.ISSUED] == 3, report.results
+    assert report.counts[RowOutcome.ISSUED] == 3, report.results
     assert sorted(tenant_names(simulator)) == ["Hal", "ann", "gus"]  # hal linked, not made
     accounts = {a.username: a for a in console.accounts.search()}
     assert accounts["Hal"].tenant_id == hal.id

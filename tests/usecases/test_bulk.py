@@ -17,7 +17,7 @@ import zxingcpp
 from dashboard.domain.records import EnrolmentFilter, EnrolmentSort
 from dashboard.domain.statuses import Status
 from dashboard.errors import InputError
-from dashboard.usecases.bulk import BulkOnboarding, Outcome, Preview, RowResult, result_csv
+from dashboard.usecases.bulk import BulkOnboarding, Preview, RowOutcome, RowResult, result_csv
 from dashboard.usecases.campaigns import Campaigns
 from dashboard.views.bulk import qr_pdf
 from db.engine import session_factory
@@ -142,11 +142,11 @@ def test_a_run_with_an_api_fault_half_way_stops_and_the_resume_does_the_rest(
     # The client retries once (two requests a row): three rows fail, then the run stops.
     assert first.stopped.startswith("Stopped after 3 API failure(s) in a row")
     counts = first.counts
-    assert counts[Outcome.ISSUED] == total // 2
-    assert counts[Outcome.FAILED] == 3
-    assert counts[Outcome.NOT_ATTEMPTED] == total - total // 2 - 3
+    assert counts[RowOutcome.ISSUED] == total // 2
+    assert counts[RowOutcome.FAILED] == 3
+    assert counts[RowOutcome.NOT_ATTEMPTED] == total - total // 2 - 3
     assert first.remaining == total - total // 2
-    failed = [r for r in first.results if r.outcome is Outcome.FAILED]
+    failed = [r for r in first.results if r.outcome is RowOutcome.FAILED]
     assert all("The Mobile Identity API failed" in r.message for r in failed)
     created_but_not_issued = [r for r in failed if r.created]
     assert all("running again issues its QR code" in r.message for r in created_but_not_issued)
@@ -161,9 +161,9 @@ def test_a_run_with_an_api_fault_half_way_stops_and_the_resume_does_the_rest(
     resumed = bulk.run(again, "Spring intake", actor="op")
     assert resumed.campaign == first.campaign
     assert resumed.stopped == ""
-    assert resumed.counts[Outcome.ISSUED] == total - total // 2
-    assert resumed.counts[Outcome.SKIPPED] == total // 2
-    assert resumed.counts[Outcome.FAILED] == 0
+    assert resumed.counts[RowOutcome.ISSUED] == total - total // 2
+    assert resumed.counts[RowOutcome.SKIPPED] == total // 2
+    assert resumed.counts[RowOutcome.FAILED] == 0
     # Only the remaining rows went to the API, and nobody has two accounts or two codes.
     assert enrol_requests(api) - enrol_requests_before == total - total // 2
     in_campaign = campaign_enrolments(console, first.campaign.id)
@@ -173,7 +173,7 @@ def test_a_run_with_an_api_fault_half_way_stops_and_the_resume_does_the_rest(
 
     # A third run has nothing left to do.
     third = bulk.run(bulk.preview(team.data), "Spring intake", actor="op")
-    assert third.counts[Outcome.SKIPPED] == total
+    assert third.counts[RowOutcome.SKIPPED] == total
     progress = bulk.campaigns.progress(first.campaign.id)
     assert (progress.people, progress.qr_codes, progress.pending) == (total, total, total)
 
@@ -184,14 +184,18 @@ def test_a_single_failed_row_is_recorded_and_the_run_goes_on(
     data = b"username\nanna\nbert\ncora\n"
     api.fault(route="enrol", status=503, count=2)  # one row's request and its retry
     report = bulk.run(bulk.preview(data), "Three", actor="op")
-    assert [r.outcome for r in report.results] == [Outcome.FAILED, Outcome.ISSUED, Outcome.ISSUED]
+    assert [r.outcome for r in report.results] == [
+        RowOutcome.FAILED,
+        RowOutcome.ISSUED,
+        RowOutcome.ISSUED,
+    ]
     assert report.stopped == ""
     assert report.results[0].created
     resumed = bulk.run(bulk.preview(data), "Three", actor="op")
     assert [r.outcome for r in resumed.results] == [
-        Outcome.ISSUED,
-        Outcome.SKIPPED,
-        Outcome.SKIPPED,
+        RowOutcome.ISSUED,
+        RowOutcome.SKIPPED,
+        RowOutcome.SKIPPED,
     ]
     assert resumed.results[0].message == "QR code issued."  # the account existed by now
 
@@ -202,9 +206,9 @@ def test_a_refused_credential_stops_at_once(
     api.fault(route="enrol", status=403, count=5, json={"error": "insufficient_scope"})
     report = bulk.run(bulk.preview(b"username\nanna\nbert\ncora\n"), "Denied", actor="op")
     assert [r.outcome for r in report.results] == [
-        Outcome.FAILED,
-        Outcome.NOT_ATTEMPTED,
-        Outcome.NOT_ATTEMPTED,
+        RowOutcome.FAILED,
+        RowOutcome.NOT_ATTEMPTED,
+        RowOutcome.NOT_ATTEMPTED,
     ]
     assert report.stopped.startswith("Stopped after 1 API failure(s)")
 
@@ -277,8 +281,8 @@ def test_reissue_gives_expired_members_a_new_code_in_the_campaign(
 
         again = bulk.reissue(campaign, [Status.EXPIRED], actor="op")
         assert [(r.username, r.outcome) for r in again.results] == [
-            ("anna", Outcome.ISSUED),
-            ("bert", Outcome.ISSUED),
+            ("anna", RowOutcome.ISSUED),
+            ("bert", RowOutcome.ISSUED),
         ]
         progress = bulk.campaigns.progress(campaign)
         assert (progress.people, progress.qr_codes) == (3, 5)
