@@ -196,6 +196,7 @@ def identity_store(
         timeout=omi_settings.timeout,
         retries=omi_settings.max_retries,
         backoff=omi_settings.backoff,
+        client_setting="SCIM_CLIENT_ID" if scim.own_client else "OMI_CLIENT_ID",
     )
     return store, tokens
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from dashboard.errors import ConfigError
+from dashboard.errors import ConfigError, IdentityStoreForbidden
 from dashboard.services import Services, build_services
 from dashboard.settings import DEFAULT_SCOPES, load_settings
 from simulator.config import ENROL_SCOPE, STATUS_SCOPE
@@ -111,3 +111,23 @@ def test_the_system_check_names_missing_scim_scopes(
     with services({**env, "SCIM_VERSION": "off"}) as local:
         assert local.system.check_identity_store().ok
         assert local.omi.check().ok
+
+
+def test_a_separate_scim_client_is_the_one_named_when_its_scope_is_missing(
+    sqlite_url: str, start_simulator: StartSimulator
+) -> None:
+    sim = start_simulator()
+    env = {
+        "DATABASE_URL": sqlite_url,
+        "OMI_BASE_URL": sim.base_url,
+        "OMI_CLIENT_ID": sim.client_id,
+        "OMI_CLIENT_SECRET": sim.client_secret,
+        "SCIM_CLIENT_ID": sim.client_id,
+        "SCIM_CLIENT_SECRET": sim.client_secret,
+        "SCIM_SCOPES": "SCIM:user:get SCIM:user:query",  # no SCIM:user:post
+    }
+    with services(env) as built, pytest.raises(IdentityStoreForbidden) as caught:
+        built.accounts.create("pia", actor="op")
+    assert "SCIM:user:post" in str(caught.value)
+    assert "SCIM_CLIENT_ID" in str(caught.value)
+    assert "OMI_CLIENT_ID" not in str(caught.value)

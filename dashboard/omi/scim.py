@@ -72,6 +72,7 @@ class ScimClient:
         backoff: float = 0.5,
         max_retry_after: float = 30.0,
         page_size: int = 100,
+        client_setting: str = "OMI_CLIENT_ID",
     ) -> None:
         if version not in DIALECTS:
             raise ConfigError(f"SCIM_VERSION must be 1.1 or 2.0, not {version!r}.")
@@ -89,6 +90,7 @@ class ScimClient:
             retries=retries,
             backoff=backoff,
             max_retry_after=max_retry_after,
+            client_setting=client_setting,
         )
 
     def __repr__(self) -> str:

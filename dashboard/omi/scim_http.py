@@ -100,8 +100,10 @@ class Transport:
         retries: int,
         backoff: float,
         max_retry_after: float,
+        client_setting: str = "OMI_CLIENT_ID",
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._client_setting = client_setting  # the setting that names the token's client
         self.dialect = dialect
         self._tokens = tokens
         self._retries = retries
@@ -193,8 +195,8 @@ class Transport:
         if code == 401:
             message = (
                 f"The identity store at {base} refused the access token for {where} (401), even "
-                "a fresh one; check OMI_CLIENT_ID and its secret, and that SCIM_URL belongs to "
-                "the tenant that issues the token."
+                f"a fresh one; check {self._client_setting} and its secret, and that SCIM_URL "
+                "belongs to the tenant that issues the token."
             )
             return IdentityStoreAuthError(message, status_code=401), False, None
         if code == 429:
@@ -218,7 +220,7 @@ class Transport:
             missing = named.group(1) if named else scope
             message = (
                 f"The identity store refused {where} (403): the token lacks scope {missing}; "
-                f"add it to SCIM_SCOPES and grant it to the client named by OMI_CLIENT_ID."
+                f"add it to SCIM_SCOPES and grant it to the client named by {self._client_setting}."
             )
             return IdentityStoreForbidden(message, scope=missing), False, None
         return None
