@@ -58,6 +58,7 @@ class EnrolmentRow:
     id: int
     account_id: uuid.UUID
     username: str
+    email: str | None
     status: str
     api_status: str | None
     issued_at: datetime
@@ -209,8 +210,9 @@ def stream(session: Session, where: TableFilter, sort: TableSort) -> Iterator[En
 
 def rows() -> AnySelect:
     """The select of every ``EnrolmentRow``, each column labelled with its field's name."""
+    of_account = {"username": Account.username, "email": Account.email}
     columns = [
-        (Account.username if f.name == "username" else getattr(Enrolment, f.name)).label(f.name)
+        (of_account[f.name] if f.name in of_account else getattr(Enrolment, f.name)).label(f.name)
         for f in fields(EnrolmentRow)
     ]
     return select(*columns).join(Account, Account.id == Enrolment.account_id)

@@ -48,6 +48,7 @@ ACTOR_LENGTH = 100
 DISPLAY_NAME_LENGTH = 200
 CAMPAIGN_NAME_LENGTH = 100
 TENANT_ID_LENGTH = 256
+EMAIL_LENGTH = 254  # RFC 5321's path limit
 
 
 class Base(DeclarativeBase):
@@ -75,6 +76,8 @@ class Account(Base):
     display_name: Mapped[str | None] = mapped_column(String(DISPLAY_NAME_LENGTH))
     # Revision 0004: the identity store's id (unique where set).
     tenant_id: Mapped[str | None] = mapped_column(String(TENANT_ID_LENGTH))
+    # Revision 0006: the person's e-mail address, normalised (not unique).
+    email: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH))
 
     enrolments: Mapped[list[Enrolment]] = relationship(
         back_populates="account", passive_deletes=True

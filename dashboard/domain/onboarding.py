@@ -27,8 +27,9 @@ RESULT_HEADER = (
 @dataclass(frozen=True)
 class PlannedRow:
     """A valid row: the name as shown, its unique key, the display name, the account id when
-    the account exists already, and the tenant's id when the identity store holds the user
-    but the console does not (a run links it, creating nothing)."""
+    the account exists already, the tenant's id when the identity store holds the user
+    but the console does not (a run links it, creating nothing), and the e-mail address
+    (normalised) the upload gave."""
 
     line: int
     username: str
@@ -36,6 +37,7 @@ class PlannedRow:
     display_name: str | None
     account_id: uuid.UUID | None = None
     tenant_id: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ class AccountView:
     tenant_id: str | None = None
     """The identity store's id for the person (None: an account the tenant was never told of)."""
     display_name: str | None = None
+    email: str | None = None
+    """The person's e-mail address, normalised (None: none known)."""
 
     @property
     def reference(self) -> str:
@@ -58,6 +60,8 @@ class EnrolmentView:
     last_error: str | None
     issued_by: str
     time_to_enrol: timedelta | None
+    email: str | None = None
+    """The account's e-mail address, where the read joined it (the table and its CSV)."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Reading an uploaded team CSV, and writing the per-row results CSV.
 
-The upload: a header row naming ``username`` (required) and ``display_name`` (optional; also
-``display name``); other columns are ignored and reported. What is accepted, and why:
+The upload: a header row naming ``username`` (required), ``display_name`` (optional; also
+``display name``) and ``email`` (optional; also ``e-mail``); other columns are ignored and
+reported. What is accepted, and why:
 
 - **Encoding**: UTF-8, with or without a byte-order mark (Excel's "CSV UTF-8" writes one); UTF-16
   with a byte-order mark (Excel's "Unicode text"). Anything else is refused with the position of
@@ -32,7 +33,15 @@ MAX_ROWS = 5000
 DELIMITERS = (",", ";", "\t", "|")
 USERNAME = "username"
 DISPLAY_NAME = "display_name"
-_ALIASES = {"username": USERNAME, "display_name": DISPLAY_NAME, "display name": DISPLAY_NAME}
+EMAIL = "email"
+_KNOWN = (USERNAME, DISPLAY_NAME, EMAIL)
+_ALIASES = {
+    "username": USERNAME,
+    "display_name": DISPLAY_NAME,
+    "display name": DISPLAY_NAME,
+    "email": EMAIL,
+    "e-mail": EMAIL,
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class CsvRow:
     username: str
     display_name: str
     problem: str = ""
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,14 +96,16 @@ def _read(reader: Iterator[list[str]], delimiter: str, header_at: int) -> CsvFil
     if USERNAME not in header:
         shown = ", ".join(repr(h) for h in header if h) or "nothing"
         raise InputError(
-            f"The header row needs a 'username' column (found {shown}); 'display_name' is optional."
+            f"The header row needs a 'username' column (found {shown}); 'display_name' and "
+            "'email' are optional."
         )
-    known = [h for h in header if h in (USERNAME, DISPLAY_NAME)]
+    known = [h for h in header if h in _KNOWN]
     if len(known) != len(set(known)):
         raise InputError("The header row names the same column twice.")
     user_at = header.index(USERNAME)
     name_at = header.index(DISPLAY_NAME) if DISPLAY_NAME in header else None
-    ignored = tuple(h for h in header if h not in (USERNAME, DISPLAY_NAME))
+    mail_at = header.index(EMAIL) if EMAIL in header else None
+    ignored = tuple(h for h in header if h not in _KNOWN)
     rows: list[CsvRow] = []
     blank = 0
     line = getattr(reader, "line_num", 0)
@@ -118,6 +130,7 @@ def _read(reader: Iterator[list[str]], delimiter: str, header_at: int) -> CsvFil
                 username=_field(fields, user_at),
                 display_name="" if name_at is None else _field(fields, name_at),
                 problem=problem,
+                email="" if mail_at is None else _field(fields, mail_at),
             )
         )
     return CsvFile(tuple(rows), blank, ignored, delimiter)

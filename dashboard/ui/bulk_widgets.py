@@ -27,8 +27,8 @@ def team_upload() -> UploadedFile | None:
         "Team CSV",
         type=["csv", "txt"],
         key="bulk-upload",
-        help=f"A header row with 'username' (required) and 'display_name' (optional); UTF-8; "
-        f"up to {MAX_ROWS} rows. Commas, semicolons or tabs.",
+        help="A header row with 'username' (required), 'display_name' and 'email' (optional); "
+        f"UTF-8; up to {MAX_ROWS} rows. Commas, semicolons or tabs.",
     )
     st.download_button(
         "Download a template",

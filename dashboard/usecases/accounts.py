@@ -99,8 +99,8 @@ class Accounts:
 
         ``InputError`` names the rule a bad name or e-mail broke; ``ConflictError`` says the
         name (compared case-insensitively) is taken in the console; ``IdentityStoreConflict``
-        says the tenant already holds it (link it instead). Without an identity store the
-        e-mail is checked but not kept (the console stores no addresses of its own).
+        says the tenant already holds it (link it instead). The e-mail is kept in the console
+        too, with an identity store or without.
         """
         name, key = usernames.normalise(username)
         shown = usernames.display_name(display_name)
@@ -109,7 +109,7 @@ class Accounts:
         with self._create_locks[hash(key) % _LOCK_STRIPES]:
             self._not_taken(name, key)
             user = None if self._store is None else self._on_tenant(name, shown, mail)
-            return self._insert(name, key, shown, user, who)
+            return self._insert(name, key, shown, mail, user, who)
 
     def find_on_tenant(
         self, text: str, *, exact: bool = True, limit: int = MAX_MATCHES
@@ -163,7 +163,7 @@ class Accounts:
         account = self.get(account_id)
         if account.tenant_id is not None:
             return account
-        user = self._on_tenant(account.username, account.display_name, None, new=False)
+        user = self._on_tenant(account.username, account.display_name, account.email, new=False)
         with writing(self._sessions, linking.linked_elsewhere(user)) as session:
             row = queries.get_account(session, account.id, lock=True)
             if row is None:
@@ -238,7 +238,13 @@ class Accounts:
             return holder
 
     def _insert(
-        self, name: str, key: str, shown: str | None, user: TenantUser | None, who: str
+        self,
+        name: str,
+        key: str,
+        shown: str | None,
+        mail: str | None,
+        user: TenantUser | None,
+        who: str,
     ) -> AccountView:
         taken = f"The username {name!r} is taken (usernames ignore case)."
         if user is not None:
@@ -258,6 +264,7 @@ class Accounts:
                     created_by=who,
                     display_name=shown,
                     tenant_id=None if user is None else user.id,
+                    email=mail,
                 ),
             )
             return _view(account, None)
@@ -278,4 +285,5 @@ def _view(account: Account, latest: tuple[int, str] | None) -> AccountView:
         latest_enrolment_id=None if latest is None else latest[0],
         tenant_id=account.tenant_id,
         display_name=account.display_name,
+        email=account.email,
     )

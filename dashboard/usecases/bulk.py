@@ -212,7 +212,9 @@ class BulkOnboarding:
     def _create(self, row: PlannedRow, actor: str) -> AccountView:
         """Create the row's account; if the tenant got the user since the preview, link it."""
         try:
-            return self.accounts.create(row.username, actor=actor, display_name=row.display_name)
+            return self.accounts.create(
+                row.username, actor=actor, display_name=row.display_name, email=row.email
+            )
         except IdentityStoreConflict as exc:
             if exc.existing is None:
                 raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from dashboard.domain import usernames
+from dashboard.domain import emails, usernames
 from dashboard.domain.onboarding import PlannedRow, Preview, RejectedRow
 from dashboard.domain.records import ExistingAccount
 from dashboard.domain.team_csv import CsvRow, read_upload
@@ -60,15 +60,23 @@ def preview(
         holder = None if account is not None or on_tenant is None else on_tenant(planned.username)
         if holder is not None:
             shown = planned.display_name or holder.display_name
+            mail = planned.email or emails.normalise_or_none(holder.email)
             linked.append(
-                PlannedRow(planned.line, planned.username, planned.key, shown, None, holder.id)
+                PlannedRow(
+                    planned.line, planned.username, planned.key, shown, None, holder.id, mail
+                )
             )
         elif account is None:
             new.append(planned)
         else:
             existing.append(
                 PlannedRow(
-                    planned.line, account.username, planned.key, planned.display_name, account.id
+                    planned.line,
+                    account.username,
+                    planned.key,
+                    planned.display_name,
+                    account.id,
+                    email=planned.email,
                 )
             )
     return Preview(
@@ -88,6 +96,7 @@ def _check(row: CsvRow) -> PlannedRow | RejectedRow:
     try:
         name, key = usernames.normalise(row.username)
         display = usernames.display_name(row.display_name)
+        mail = emails.normalise(row.email)
     except InputError as exc:
         return RejectedRow(row.line, row.username, str(exc))
-    return PlannedRow(row.line, name, key, display)
+    return PlannedRow(row.line, name, key, display, email=mail)

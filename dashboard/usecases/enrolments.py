@@ -240,8 +240,10 @@ def find(session: Session, enrolment_id: int, *, lock: bool = False) -> Enrolmen
     return row
 
 
-def enrolment_view(row: Enrolment | EnrolmentRow, username: str) -> EnrolmentView:
-    """The record pages get for an enrolment's row."""
+def enrolment_view(
+    row: Enrolment | EnrolmentRow, username: str, email: str | None = None
+) -> EnrolmentView:
+    """The record pages get for an enrolment's row (with the account's e-mail, if given)."""
     status = Status(row.status)
     finished = row.finished_at
     return EnrolmentView(
@@ -259,4 +261,5 @@ def enrolment_view(row: Enrolment | EnrolmentRow, username: str) -> EnrolmentVie
         time_to_enrol=finished - row.issued_at
         if status is Status.ENROLLED and finished is not None
         else None,
+        email=email,
     )

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from dashboard.domain import usernames
+from dashboard.domain import emails, usernames
 from dashboard.domain.tenant import TenantUser
 from dashboard.errors import ConflictError, InputError
 from db import accounts as queries
@@ -21,8 +21,10 @@ from db.models import TENANT_ID_LENGTH, Account
 
 def link_row(session: Session, user: TenantUser, who: str, now: datetime) -> Account:
     """The console account for ``user``: the one linked to it already, the unlinked one with
-    its username (now linked), or a new one. ``ConflictError`` when its username belongs to an
-    account linked to another tenant user; ``InputError`` when the console cannot hold it."""
+    its username (now linked), or a new one; the store's e-mail is kept where the account has
+    none (an address the console refuses is left out). ``ConflictError`` when its username
+    belongs to an account linked to another tenant user; ``InputError`` when the console
+    cannot hold it."""
     check_id(user)
     try:
         name, key = usernames.normalise(user.user_name)
@@ -31,6 +33,7 @@ def link_row(session: Session, user: TenantUser, who: str, now: datetime) -> Acc
             f"The tenant's user {user.user_name!r} cannot be added to the console: {exc}"
         ) from None
     shown = display_or_none(user.display_name)
+    mail = emails.normalise_or_none(user.email)
     linked = queries.find_by_tenant_id(session, user.id)
     if linked is not None:
         return linked
@@ -44,6 +47,8 @@ def link_row(session: Session, user: TenantUser, who: str, now: datetime) -> Acc
         same.tenant_id = user.id
         if same.display_name is None:
             same.display_name = shown
+        if same.email is None:
+            same.email = mail
         session.flush()
         return same
     return queries.add_account(
@@ -56,6 +61,7 @@ def link_row(session: Session, user: TenantUser, who: str, now: datetime) -> Acc
             created_by=who,
             display_name=shown,
             tenant_id=user.id,
+            email=mail,
         ),
     )
 

@@ -33,6 +33,7 @@ def _seconds(view: EnrolmentView) -> str:
 CSV_COLUMNS: tuple[tuple[str, Callable[[EnrolmentView], str]], ...] = (
     ("enrolment_id", lambda v: str(v.id)),
     ("username", lambda v: v.username),
+    ("email", lambda v: v.email or ""),
     ("account_id", lambda v: str(v.account_id)),
     ("status", lambda v: v.status.value),
     ("api_status", lambda v: v.api_status or ""),
@@ -71,7 +72,7 @@ class EnrolmentTable:
         with reading(self._sessions) as session:
             rows = queries.page(session, where, _checked(sort), limit, offset)
             total = queries.count(session, where, count_cap)
-        return [enrolment_view(row, row.username) for row in rows], total
+        return [enrolment_view(row, row.username, row.email) for row in rows], total
 
     def export_csv(self, filter: EnrolmentFilter, sort: EnrolmentSort) -> Iterator[str]:
         """Every matching enrolment as CSV lines (header first), read from the database in
@@ -80,7 +81,7 @@ class EnrolmentTable:
         yield csv_line(CSV_HEADER)
         with reading(self._sessions) as session:
             for row in queries.stream(session, where, order):
-                view = enrolment_view(row, row.username)
+                view = enrolment_view(row, row.username, row.email)
                 yield csv_line(field(view) for _, field in CSV_COLUMNS)
 
 

@@ -28,6 +28,7 @@ def rows(accounts: Iterable[AccountView], marked: bool = False) -> list[dict[str
     return [
         {
             "Username": a.username,
+            "E-mail": a.email or "",
             "Tenant id": a.tenant_id or (NOT_ON_TENANT if marked else ""),
             "UUID": str(a.id),
             "Created": a.created_at,

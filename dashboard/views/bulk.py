@@ -11,17 +11,22 @@ from dashboard.domain.records import CampaignSheets
 from dashboard.views.enrolments import SpooledFile, csv_file
 from dashboard.views.qr_sheets import sheets_pdf
 
-TEMPLATE_CSV = "username,display_name\njane.doe,Jane Doe\njohn.roe@example.com,John Roe\n"
+TEMPLATE_CSV = (
+    "username,display_name,email\n"
+    "jane.doe,Jane Doe,jane.doe@example.com\n"
+    "john.roe@example.com,John Roe,\n"
+)
 
 
 def planned_rows(rows: Iterable[PlannedRow]) -> list[dict[str, Any]]:
-    """Rows that will be run: line, username, display name (and the tenant's id when the
-    tenant holds the user already)."""
+    """Rows that will be run: line, username, display name, e-mail (and the tenant's id when
+    the tenant holds the user already)."""
     return [
         {
             "Line": row.line,
             "Username": row.username,
             "Display name": row.display_name or "",
+            "E-mail": row.email or "",
             **({"Tenant id": row.tenant_id} if row.tenant_id is not None else {}),
         }
         for row in rows

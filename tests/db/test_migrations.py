@@ -21,7 +21,7 @@ from db.models import Account, Base, Campaign, Enrolment, EnrolmentEvent
 from tests.support import factories
 
 TABLES = {"accounts", "enrolments", "enrolment_events", "campaigns", "alembic_version"}
-HEAD = "0004"
+HEAD = "0006"
 
 
 def test_upgrade_from_empty(database_url: str) -> None:
@@ -147,6 +147,37 @@ def test_tenant_id_round_trip_keeps_accounts_and_enrolments(engine: Engine) -> N
         assert session.scalar(select(func.count()).select_from(Enrolment)) == 1
 
 
+def test_email_round_trip_keeps_accounts_and_enrolments(engine: Engine) -> None:
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        mailed = factories.account("mailed")
+        mailed.email = "mailed@example.com"
+        mailed.tenant_id = "193f187d921c49e48d555257b6654b54"
+        twin = factories.account("twin")
+        twin.email = "mailed@example.com"  # one address, two accounts: not unique
+        session.add_all([mailed, twin])
+        session.flush()
+        row = factories.enrolment(mailed, "EXPIRED")
+        session.add(row)
+        session.flush()
+        session.add(factories.event(row, "PENDING"))
+
+    downgrade(engine, "0004")
+    assert schema_version(engine) == "0004"
+    assert "email" not in {c["name"] for c in inspect(engine).get_columns("accounts")}
+    with engine.connect() as connection:
+        # The batch rebuild of `accounts` must not cascade into its enrolments and events.
+        assert connection.scalar(text("SELECT count(*) FROM enrolments")) == 1
+        assert connection.scalar(text("SELECT count(*) FROM enrolment_events")) == 1
+
+    upgrade(engine)
+    with sessions() as session:
+        accounts = {a.username: a for a in session.scalars(select(Account))}
+        assert {a.email for a in accounts.values()} == {None}  # the address is gone, rows stay
+        assert accounts["mailed"].tenant_id == "193f187d921c49e48d555257b6654b54"
+        assert session.scalar(select(func.count()).select_from(Enrolment)) == 1
+
+
 def test_tenant_ids_are_unique_where_set_and_kept_exactly(engine: Engine) -> None:
     from sqlalchemy.exc import IntegrityError
 
@@ -223,7 +254,7 @@ def test_sqlite_file_and_its_folder_are_created(tmp_path: Path) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002", "0003", "0004"])
+@pytest.mark.parametrize("revision", ["0001", "0002", "0003", "0004", "0006"])
 def test_each_revision_applies_alone(sqlite_url: str, revision: str) -> None:
     upgrade(sqlite_url, revision)
     engine = create_engine_for(sqlite_url)

@@ -23,8 +23,18 @@ def test_username_and_display_name_with_the_file_line_numbers() -> None:
 
 def test_display_name_is_optional_and_other_columns_are_ignored() -> None:
     upload = read_upload(b"Email,UserName,Team\nx@example.com,carol,Sales\n")
-    assert [(r.username, r.display_name) for r in upload.rows] == [("carol", "")]
-    assert upload.ignored_columns == ("email", "team")
+    assert [(r.username, r.display_name, r.email) for r in upload.rows] == [
+        ("carol", "", "x@example.com")
+    ]
+    assert upload.ignored_columns == ("team",)
+
+
+def test_the_email_column_is_optional_and_has_an_alias() -> None:
+    upload = read_upload(b"username;E-Mail\nann;ann@example.com\nbob;\n")
+    assert [(r.username, r.email) for r in upload.rows] == [("ann", "ann@example.com"), ("bob", "")]
+    assert [r.email for r in read_upload(b"username\nann\n").rows] == [""]
+    with pytest.raises(InputError, match="same column twice"):
+        read_upload(b"username,email,e-mail\nann,a@example.com,b@example.com\n")
 
 
 def test_header_aliases_and_case() -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.usecases.accounts import Accounts
 from tests.support.apptest import (
     Env,
     assert_no_exception,
+    assert_rendered_harmlessly,
     labelled,
+    messages,
     open_page,
     texts,
     unescaped,
@@ -192,3 +195,43 @@ def test_issue_its_qr_code_goes_to_the_enrol_page_with_the_account(env: Env) -> 
     account_id = at.query_params["account"]
     assert reference != account_id  # the tenant's id is sent; the page names the account
     assert f"Account: carol  ·  {account_id}" in texts(at)
+
+
+def test_the_e_mail_is_kept_and_listed_with_the_identity_store_off(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCIM_VERSION", "off")
+    at = open_page("accounts")
+    labelled(at.text_input, "Username").input("mail.me")
+    labelled(at.text_input, "E-mail (optional)").input("Mail.Me@EXAMPLE.com")
+    labelled(at.button, "Create account").click()
+    at.run()
+
+    assert_no_exception(at)
+    assert [s.value for s in at.success] == ["Account created."]
+    table = at.dataframe[0].value
+    assert list(table["E-mail"]) == ["Mail.Me@example.com"]
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "x@example.com\r\nBcc: all@example.com",
+        "moc.elpmaxe@\u202e<b>x</b>",
+        "a" * 9_988 + "@example.com",
+        "*bold*@[link](http://evil.example)",
+    ],
+)
+def test_a_bad_e_mail_is_refused_and_shown_escaped(env: Env, seeder: Console, email: str) -> None:
+    at = open_page("accounts")
+    labelled(at.text_input, "Username").input("bad.mail")
+    labelled(at.text_input, "E-mail (optional)").input(email)
+    labelled(at.button, "Create account").click()
+    at.run()
+
+    assert_no_exception(at)
+    [error] = messages(at)
+    assert "e-mail address" in error
+    assert len(error) < 400  # a 10,000-character address is not repeated
+    assert_rendered_harmlessly(at, email, "<b>x</b>", "*bold*")
+    assert seeder.accounts.search() == []
