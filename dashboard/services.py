@@ -36,6 +36,7 @@ from dashboard.usecases.campaigns import Campaigns
 from dashboard.usecases.database import Database
 from dashboard.usecases.enrolments import Enrolments
 from dashboard.usecases.polling import Polling
+from dashboard.usecases.queue import Queue
 from dashboard.usecases.reports import Reports
 from dashboard.usecases.system import SystemInfo
 from dashboard.usecases.table import EnrolmentTable
@@ -53,6 +54,7 @@ class UseCases:
     enrolments: Enrolments
     polling: Polling
     table: EnrolmentTable
+    queue: Queue
 
 
 def build_use_cases(
@@ -71,6 +73,7 @@ def build_use_cases(
         enrolments=enrolments,
         polling=Polling(sessions, omi, enrolments, clock=clock),
         table=EnrolmentTable(sessions),
+        queue=Queue(sessions, enrolments, clock=clock),
     )
 
 
@@ -86,6 +89,7 @@ class Services:
     enrolments: Enrolments
     polling: Polling
     table: EnrolmentTable
+    queue: Queue
     reports: Reports
     audit: AuditTrail
     onboarding: BulkOnboarding
@@ -155,6 +159,7 @@ def build_services(settings: Settings) -> Services:
         enrolments=uc.enrolments,
         polling=uc.polling,
         table=uc.table,
+        queue=uc.queue,
         reports=Reports(sessions),
         audit=AuditTrail(sessions),
         onboarding=BulkOnboarding(uc.accounts, uc.enrolments, Campaigns(sessions)),

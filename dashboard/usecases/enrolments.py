@@ -146,6 +146,15 @@ class Enrolments:
             self._move(session, row, Status.CANCELLED, who, "Cancelled by an operator.")
             return enrolment_view(row, row.account.username)
 
+    def note(self, enrolment_id: int, detail: str, *, actor: str) -> None:
+        """Record an operator's action on the enrolment's timeline, its status unchanged (a
+        re-issue from the pending queue of one that had ended, say)."""
+        who = inputs.actor(actor)
+        with writing(self._sessions) as session:
+            row = find(session, enrolment_id, lock=True)
+            current = Status(row.status)
+            self._event(session, row, current, current, who, detail)
+
     def apply_status(
         self, enrolment_id: int, remote: RemoteStatus, *, actor: str = "poller"
     ) -> EnrolmentView:

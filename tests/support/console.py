@@ -59,7 +59,9 @@ def console_on(
     """The use-cases over ``engine``, ``omi`` and the identity ``store`` (None: local only)."""
     database = Database(engine)
     uc = build_use_cases(database, omi, store=store, clock=clock)
-    return Console(uc.accounts, uc.enrolments, uc.polling, uc.table, engine, database.sessions)
+    return Console(
+        uc.accounts, uc.enrolments, uc.polling, uc.table, uc.queue, engine, database.sessions
+    )
 
 
 def sim_store(sim: RunningSimulator, omi: OmiClient) -> ScimClient:

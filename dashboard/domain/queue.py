@@ -1,0 +1,148 @@
+"""The pending queue: the people whose enrolment is unfinished, grouped by how long ago their
+current QR code was issued, and the actions an operator takes on many of them at once.
+
+A person is in the queue when their account's newest enrolment is still waiting (pending,
+scanned) or ended without an enrolment and nothing was issued since (expired, declined,
+failed). A cancelled one is not: an operator ended it on purpose. Superseded ones never are
+(something newer exists). Plain data, no I/O.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from dashboard.domain.roles import Permission
+from dashboard.domain.statuses import Status
+
+#: The statuses of a newest enrolment that keep a person in the queue.
+QUEUED: tuple[Status, ...] = (
+    Status.PENDING,
+    Status.SCANNED,
+    Status.EXPIRED,
+    Status.DECLINED,
+    Status.FAILED,
+)
+
+
+class AgeGroup(StrEnum):
+    """How long ago the person's current QR code was issued."""
+
+    UNDER_15_MIN = "under 15 min"
+    UNDER_1_H = "under 1 h"
+    UNDER_1_DAY = "under a day"
+    OLDER = "older"
+
+
+#: The upper bound of each group's age (exclusive); ``OLDER`` has none.
+AGE_LIMITS: dict[AgeGroup, timedelta] = {
+    AgeGroup.UNDER_15_MIN: timedelta(minutes=15),
+    AgeGroup.UNDER_1_H: timedelta(hours=1),
+    AgeGroup.UNDER_1_DAY: timedelta(days=1),
+}
+
+
+def age_group(age: timedelta) -> AgeGroup:
+    """The group of an item issued ``age`` ago (a clock behind the database counts as new)."""
+    return next((group for group, limit in AGE_LIMITS.items() if age < limit), AgeGroup.OLDER)
+
+
+def issued_between(group: AgeGroup, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The ``issued_at`` range of ``group`` at ``now``: (after, exclusive; up to, inclusive),
+    so an item is in the group ``age_group`` gives its age."""
+    groups = list(AgeGroup)
+    at = groups.index(group)
+    upper = AGE_LIMITS.get(group)
+    lower = AGE_LIMITS.get(groups[at - 1]) if at else None
+    return (None if upper is None else now - upper, None if lower is None else now - lower)
+
+
+class QueueAction(StrEnum):
+    """What an operator may do to the selected items; each needs ``ACTION_PERMISSIONS``."""
+
+    REISSUE = "re-issue"
+    CANCEL = "cancel"
+
+
+ACTION_PERMISSIONS: dict[QueueAction, Permission] = {
+    QueueAction.REISSUE: Permission.REISSUE,
+    QueueAction.CANCEL: Permission.CANCEL,
+}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which items to list: issued by this operator, in this campaign (empty: any)."""
+
+    issued_by: str = ""
+    campaign_id: int | None = None
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One person in the queue, by their newest enrolment."""
+
+    enrolment_id: int
+    account_id: uuid.UUID
+    username: str
+    display_name: str | None
+    email: str | None
+    status: Status
+    issued_at: datetime
+    expires_at: datetime
+    issued_by: str
+    campaign_id: int | None
+
+
+@dataclass(frozen=True)
+class QueueGroup:
+    """One age group: how many items it holds in all, and the newest of them (capped)."""
+
+    group: AgeGroup
+    total: int
+    items: tuple[QueueItem, ...]
+
+    @property
+    def capped(self) -> bool:
+        """Whether some of the group's items are not listed."""
+        return self.total > len(self.items)
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """The queue at ``at``: every age group, youngest first, empty ones too."""
+
+    at: datetime
+    groups: tuple[QueueGroup, ...]
+
+    @property
+    def total(self) -> int:
+        """Items in the queue (listed or not)."""
+        return sum(g.total for g in self.groups)
+
+    @property
+    def items(self) -> tuple[QueueItem, ...]:
+        """The listed items of every group, youngest group first."""
+        return tuple(item for g in self.groups for item in g.items)
+
+
+class ActionOutcome(StrEnum):
+    """What one action did to one item."""
+
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """One item's result: its enrolment, the person, what happened and the sentence; for a
+    re-issue, the new enrolment's id."""
+
+    enrolment_id: int
+    username: str
+    outcome: ActionOutcome
+    message: str
+    new_enrolment_id: int | None = None

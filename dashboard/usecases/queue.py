@@ -1,0 +1,200 @@
+"""The pending queue: read it by age group (bounded), and act on many of its items at once.
+
+The read is capped per age group (``GROUP_CAP`` newest items each, with the group's exact
+count), so a campaign that leaves thousands unfinished costs four bounded selects and one
+count; the page says when a group holds more than it lists and the filters narrow it.
+
+Each action is one handler in ``Queue._handlers``, keyed by ``QueueAction``: another action
+(an invitation, say) is one more member there and one more handler here. Every item is
+re-read before it is acted on, so an item someone else re-issued or that finished meanwhile
+is skipped with a sentence rather than acted on twice; every change is recorded on each
+enrolment it touched, with the operator, by the enrolment use-cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard.domain.clock import utc_now
+from dashboard.domain.queue import (
+    AGE_LIMITS,
+    QUEUED,
+    ActionOutcome,
+    ActionResult,
+    AgeGroup,
+    QueueAction,
+    QueueFilter,
+    QueueGroup,
+    QueueItem,
+    QueueSnapshot,
+    issued_between,
+)
+from dashboard.domain.statuses import ACTIVE, Status
+from dashboard.errors import ApiError, ConsoleError, InputError
+from dashboard.usecases import inputs
+from dashboard.usecases.enrolments import Enrolments
+from dashboard.usecases.transactions import reading
+from db import accounts as account_queries
+from db import enrolments as enrolment_queries
+from db import queue as queries
+
+#: The most items listed per age group.
+GROUP_CAP = 200
+#: The most items one action takes.
+MAX_BATCH = 1000
+#: The most operators offered as a filter.
+MAX_OPERATORS = 200
+_STATUSES = tuple(s.value for s in QUEUED)
+
+Handler = Callable[[QueueItem, str], ActionResult]
+
+
+class Queue:
+    """The pending queue's use-cases; one per process, safe to share between threads."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        enrolments: Enrolments,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._sessions = sessions
+        self._enrolments = enrolments
+        self._clock = clock
+        self._handlers: dict[QueueAction, Handler] = {
+            QueueAction.REISSUE: self._reissue,
+            QueueAction.CANCEL: self._cancel,
+        }
+
+    def snapshot(self, where: QueueFilter | None = None, *, cap: int = GROUP_CAP) -> QueueSnapshot:
+        """The queue now, by age group (youngest first): each group's count and its newest
+        ``cap`` items."""
+        where = where or QueueFilter()
+        now = self._clock()
+        limit = max(1, min(cap, GROUP_CAP))
+        edges = sorted(now - age for age in AGE_LIMITS.values())  # the oldest edge first
+        with reading(self._sessions) as session:
+            counts = queries.queue_counts(session, _where(where), edges)[::-1]  # youngest first
+            built = []
+            for group, total in zip(AgeGroup, counts, strict=True):
+                low, high = issued_between(group, now)
+                rows = queries.queue_rows(session, _where(where, low, high), limit) if total else []
+                built.append(QueueGroup(group, total, tuple(_item(r) for r in rows)))
+        return QueueSnapshot(now, tuple(built))
+
+    def operators(self) -> list[str]:
+        """Who issued the items in the queue, by name (for the filter)."""
+        with reading(self._sessions) as session:
+            return queries.queue_operators(session, _STATUSES, MAX_OPERATORS)
+
+    def act(
+        self, action: QueueAction, enrolment_ids: Collection[int], *, actor: str
+    ) -> list[ActionResult]:
+        """Take ``action`` on each item (by its enrolment id, in the order given), recording the
+        operator ``actor`` on every enrolment it touches. Items no longer in the queue are
+        skipped; when the API fails, the items after it are not attempted (failed)."""
+        who = inputs.actor(actor)
+        ids = list(dict.fromkeys(int(i) for i in enrolment_ids))
+        if not ids:
+            raise InputError("Select at least one item of the queue.")
+        if len(ids) > MAX_BATCH:
+            raise InputError(f"One action takes at most {MAX_BATCH} items; select fewer.")
+        handler = self._handlers[QueueAction(action)]
+        results: list[ActionResult] = []
+        for at, ident in enumerate(ids):
+            item = self._current(ident)
+            if isinstance(item, ActionResult):
+                results.append(item)
+                continue
+            try:
+                results.append(handler(item, who))
+            except ApiError as exc:
+                results.append(_result(item, ActionOutcome.FAILED, str(exc)))
+                stopped = "Not attempted: the service failed on an earlier item."
+                results.extend(_missed(i, stopped) for i in ids[at + 1 :])
+                break
+            except ConsoleError as exc:
+                results.append(_result(item, ActionOutcome.FAILED, str(exc)))
+        return results
+
+    # --- the actions ----------------------------------------------------------------------
+
+    def _reissue(self, item: QueueItem, who: str) -> ActionResult:
+        made = self._enrolments.issue(item.account_id, actor=who, campaign_id=item.campaign_id)
+        if item.status not in ACTIVE:  # an active one was superseded, with an event, by issue
+            detail = f"Re-issued from the pending queue: new QR code #{made.id}."
+            self._enrolments.note(item.enrolment_id, detail, actor=who)
+        message = f"New QR code #{made.id} issued."
+        return _result(item, ActionOutcome.DONE, message, made.id)
+
+    def _cancel(self, item: QueueItem, who: str) -> ActionResult:
+        if item.status not in ACTIVE:
+            shown = item.status.value.lower()
+            message = f"Already {shown}: there is nothing to cancel (re-issue it instead)."
+            return _result(item, ActionOutcome.SKIPPED, message)
+        self._enrolments.cancel(item.enrolment_id, actor=who)
+        return _result(item, ActionOutcome.DONE, "Cancelled.")
+
+    def _current(self, enrolment_id: int) -> QueueItem | ActionResult:
+        """The item as it stands now, or why it is no longer in the queue."""
+        with reading(self._sessions) as session:
+            row = enrolment_queries.get_enrolment(session, enrolment_id)
+            if row is None:
+                return _missed(enrolment_id, f"There is no enrolment #{enrolment_id}.")
+            account = account_queries.get_account(session, row.account_id)
+            newest = account_queries.latest_enrolment_of(session, row.account_id)
+            assert account is not None  # an enrolment's account is deleted with it
+            item = QueueItem(
+                row.id,
+                row.account_id,
+                account.username,
+                account.display_name,
+                account.email,
+                Status(row.status),
+                row.issued_at,
+                row.expires_at,
+                row.issued_by,
+                row.campaign_id,
+            )
+        if newest is not None and newest[0] != row.id:
+            message = f"Skipped: a newer QR code (#{newest[0]}) was issued since."
+            return _result(item, ActionOutcome.SKIPPED, message)
+        if item.status not in QUEUED:
+            message = f"Skipped: it is {item.status.value.lower()} now."
+            return _result(item, ActionOutcome.SKIPPED, message)
+        return item
+
+
+def _where(
+    where: QueueFilter, low: datetime | None = None, high: datetime | None = None
+) -> queries.QueueWhere:
+    return queries.QueueWhere(_STATUSES, where.issued_by.strip(), where.campaign_id, low, high)
+
+
+def _item(row: queries.QueueRow) -> QueueItem:
+    return QueueItem(
+        row.id,
+        row.account_id,
+        row.username,
+        row.display_name,
+        row.email,
+        Status(row.status),
+        row.issued_at,
+        row.expires_at,
+        row.issued_by,
+        row.campaign_id,
+    )
+
+
+def _result(
+    item: QueueItem, outcome: ActionOutcome, message: str, new_id: int | None = None
+) -> ActionResult:
+    return ActionResult(item.enrolment_id, item.username, outcome, message, new_id)
+
+
+def _missed(enrolment_id: int, message: str) -> ActionResult:
+    return ActionResult(enrolment_id, "", ActionOutcome.FAILED, message)
