@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -22,25 +21,18 @@ from tests.support.apptest import (
     RUN_TIMEOUT,
     Env,
     assert_no_exception,
+    go,
     labelled,
     page_path,
+    signed_in,
     texts,
 )
 from tests.support.console import Console
 
-AUTH: dict[str, Any] = {
-    "auth": {
-        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-        "cookie_secret": "a-test-cookie-secret-of-some-length",
-        "client_id": "console",
-        "client_secret": "not-a-real-secret",
-        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-    }
-}
 ADMIN = "ann@example.com"
 OPERATOR = "oscar@example.com"
 VIEWER = "vera@example.com"
-VIEWER_PAGES = {"overview", "accounts", "enrol", "enrolments"}
+VIEWER_PAGES = {"overview", "accounts", "enrol", "enrolments", "queue"}
 OPERATOR_PAGES = VIEWER_PAGES | {"registration", "bulk"}
 ADMIN_PAGES = OPERATOR_PAGES | {"system", "audit"}
 
@@ -53,26 +45,11 @@ def _roles(isolated_environment: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROLES_VIEWERS", VIEWER)
 
 
-def signed_in(email: str | None, **claims: Any) -> AppTest:
-    """The app with sign-in configured and ``email`` signed in (None: nobody), run once."""
-    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    at.secrets = {key: dict(value) for key, value in AUTH.items()}
-    at.user = {"is_logged_in": False} if email is None else {
-        "is_logged_in": True, "email": email, **claims
-    }  # fmt: skip
-    return at.run()
-
-
 def visible_pages(at: AppTest) -> set[str]:
     """The console pages the navigation registered in the last run (what the sidebar lists;
     a sign-in, no-access or refusal page is a function, not a file)."""
     paths = [str(info["script_path"]) for info in at._registered_pages.values()]
     return {Path(path).stem for path in paths if path}
-
-
-def go(at: AppTest, name: str, **query: str) -> AppTest:
-    at.query_params.update(query)
-    return at.switch_page(page_path(name)).run()
 
 
 def existing(pages: set[str]) -> set[str]:

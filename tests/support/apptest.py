@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from streamlit.testing.v1 import AppTest
 
@@ -21,6 +21,16 @@ POLL_INTERVAL = "0.2"
 #: Short enough that a ``delay`` fault of 1.5 s is a timeout, long enough for a loaded machine.
 OMI_TIMEOUT = "1"
 W = TypeVar("W")
+#: What turns sign-in on for the app under test (``at.secrets``); the provider is never asked.
+AUTH: dict[str, Any] = {
+    "auth": {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "a-test-cookie-secret-of-some-length",
+        "client_id": "console",
+        "client_secret": "not-a-real-secret",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+}
 
 
 @dataclass
@@ -148,3 +158,19 @@ def assert_rendered_harmlessly(at: AppTest, *shown_texts: str) -> None:
     for kind in MARKDOWN_KINDS:
         for element in at.get(kind):
             assert not getattr(element.proto, "allow_html", False), element
+
+
+def signed_in(email: str | None, **claims: Any) -> AppTest:
+    """The app with sign-in configured and ``email`` signed in (None: nobody), run once."""
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.secrets = {key: dict(value) for key, value in AUTH.items()}
+    at.user = {"is_logged_in": False} if email is None else {
+        "is_logged_in": True, "email": email, **claims
+    }  # fmt: skip
+    return at.run()
+
+
+def go(at: AppTest, name: str, **query: str) -> AppTest:
+    """``at`` switched to ``pages/<name>.py`` (with ``query`` params) and run."""
+    at.query_params.update(query)
+    return at.switch_page(page_path(name)).run()
