@@ -33,8 +33,9 @@ from dashboard.domain.queue import (
     issued_between,
 )
 from dashboard.domain.statuses import ACTIVE, Status
-from dashboard.errors import ApiError, ConsoleError, InputError
+from dashboard.errors import ApiAuthError, ApiError, ApiForbidden, ConsoleError, InputError
 from dashboard.usecases import inputs
+from dashboard.usecases.bulk import STOP_AFTER
 from dashboard.usecases.enrolments import Enrolments
 from dashboard.usecases.transactions import reading
 from db import accounts as account_queries
@@ -96,7 +97,8 @@ class Queue:
     ) -> list[ActionResult]:
         """Take ``action`` on each item (by its enrolment id, in the order given), recording the
         operator ``actor`` on every enrolment it touches. Items no longer in the queue are
-        skipped; when the API fails, the items after it are not attempted (failed)."""
+        skipped; when the API refuses the console's credentials, or fails ``STOP_AFTER`` times
+        in a row, the items after are not attempted (failed, with the reason)."""
         who = inputs.actor(actor)
         ids = list(dict.fromkeys(int(i) for i in enrolment_ids))
         if not ids:
@@ -105,6 +107,7 @@ class Queue:
             raise InputError(f"One action takes at most {MAX_BATCH} items; select fewer.")
         handler = self._handlers[QueueAction(action)]
         results: list[ActionResult] = []
+        in_a_row = 0
         for at, ident in enumerate(ids):
             item = self._current(ident)
             if isinstance(item, ActionResult):
@@ -112,11 +115,15 @@ class Queue:
                 continue
             try:
                 results.append(handler(item, who))
+                in_a_row = 0
             except ApiError as exc:
                 results.append(_result(item, ActionOutcome.FAILED, str(exc)))
-                stopped = "Not attempted: the service failed on an earlier item."
-                results.extend(_missed(i, stopped) for i in ids[at + 1 :])
-                break
+                in_a_row += 1
+                # As a bulk run does: a refused credential stops at once, an outage soon.
+                if isinstance(exc, ApiAuthError | ApiForbidden) or in_a_row >= STOP_AFTER:
+                    stopped = "Not attempted: the service failed on the items before."
+                    results.extend(_missed(i, stopped) for i in ids[at + 1 :])
+                    break
             except ConsoleError as exc:
                 results.append(_result(item, ActionOutcome.FAILED, str(exc)))
         return results

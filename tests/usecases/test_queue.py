@@ -18,6 +18,7 @@ from dashboard.omi.records import RemoteStatus
 from dashboard.usecases.campaigns import Campaigns
 from simulator.embedded import RunningSimulator
 from tests.support.console import Clock, Console, assert_consistent, open_console
+from tests.support.simulator import Simulator
 
 T = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -201,3 +202,16 @@ def test_an_action_needs_an_operator_and_a_selection(queued: Console) -> None:
         queued.queue.act(QueueAction.CANCEL, [1], actor=" ")
     with pytest.raises(InputError, match="at least one"):
         queued.queue.act(QueueAction.CANCEL, [], actor="op")
+
+
+def test_a_refused_credential_stops_a_re_issue_at_once(
+    queued: Console, clock: Clock, api: Simulator
+) -> None:
+    desk = Desk(queued, clock)
+    rows = [desk.issue(name, 5 * MIN) for name in ("one", "two", "three")]
+    api.fault(route="enrol", status=403, count=5, json={"error": "insufficient_scope"})
+    results = queued.queue.act(QueueAction.REISSUE, [r.id for r in rows], actor="op")
+    assert [r.outcome for r in results] == [Done.FAILED] * 3
+    assert [r.message.startswith("Not attempted") for r in results] == [False, True, True]
+    assert all(queued.enrolments.get(r.id).status is Status.PENDING for r in rows)
+    assert_consistent(queued)
