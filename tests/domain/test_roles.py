@@ -55,8 +55,11 @@ def test_every_page_file_has_one_row_in_the_page_table() -> None:
     ("role", "pages"),
     [
         (None, []),
-        (Role.VIEWER, ["overview", "accounts", "enrol", "enrolments"]),
-        (Role.OPERATOR, ["overview", "accounts", "enrol", "bulk", "enrolments", "registration"]),
+        (Role.VIEWER, ["overview", "accounts", "enrol", "enrolments", "queue"]),
+        (
+            Role.OPERATOR,
+            ["overview", "accounts", "enrol", "bulk", "enrolments", "queue", "registration"],
+        ),
         (Role.ADMIN, list(NAMES)),
     ],
 )
