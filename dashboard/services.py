@@ -15,6 +15,7 @@ from datetime import datetime
 
 from pydantic import SecretStr
 
+from dashboard.domain.budget import DEFAULT_LIMITS, Limits
 from dashboard.domain.clock import utc_now
 from dashboard.errors import ConsoleError
 from dashboard.omi.client import OmiClient
@@ -30,6 +31,7 @@ from dashboard.usecases.polling import Polling
 from dashboard.usecases.reports import Reports
 from dashboard.usecases.system import SystemInfo
 from dashboard.usecases.table import EnrolmentTable
+from dashboard.usecases.watching import Changes, Watching
 from simulator.config import SimConfig
 from simulator.embedded import RunningSimulator, start
 
@@ -43,19 +45,26 @@ class UseCases:
     accounts: Accounts
     enrolments: Enrolments
     polling: Polling
+    watching: Watching
     table: EnrolmentTable
 
 
 def build_use_cases(
-    database: Database, omi: OmiClient, *, clock: Callable[[], datetime] = utc_now
+    database: Database,
+    omi: OmiClient,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> UseCases:
-    """The use-cases over ``database`` and ``omi``."""
+    """The use-cases over ``database`` and ``omi``, polling within ``limits``."""
     sessions = database.sessions
     enrolments = Enrolments(sessions, omi, clock=clock)
+    changes = Changes()
     return UseCases(
         accounts=Accounts(sessions, clock=clock),
         enrolments=enrolments,
-        polling=Polling(sessions, omi, enrolments, clock=clock),
+        polling=Polling(sessions, omi, enrolments, clock=clock, limits=limits, changes=changes),
+        watching=Watching(sessions, enrolments, changes, limits, clock=clock),
         table=EnrolmentTable(sessions),
     )
 
@@ -71,6 +80,7 @@ class Services:
     accounts: Accounts
     enrolments: Enrolments
     polling: Polling
+    watching: Watching
     table: EnrolmentTable
     reports: Reports
     audit: AuditTrail
@@ -112,7 +122,7 @@ def build_services(settings: Settings) -> Services:
         raise
     omi = OmiClient(omi_settings)
     sessions = database.sessions
-    uc = build_use_cases(database, omi)
+    uc = build_use_cases(database, omi, limits=settings.poll_limits)
     poller = Poller(uc.polling, interval=settings.poll_interval)
     poller.start()
     return Services(
@@ -123,11 +133,12 @@ def build_services(settings: Settings) -> Services:
         accounts=uc.accounts,
         enrolments=uc.enrolments,
         polling=uc.polling,
+        watching=uc.watching,
         table=uc.table,
         reports=Reports(sessions),
         audit=AuditTrail(sessions),
         onboarding=BulkOnboarding(uc.accounts, uc.enrolments, Campaigns(sessions)),
-        system=SystemInfo(settings, omi_settings, omi, poller, database),
+        system=SystemInfo(settings, omi_settings, omi, poller, database, uc.polling.budget),
         poller=poller,
         simulator=simulator,
     )

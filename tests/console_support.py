@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.domain.budget import DEFAULT_LIMITS, Limits
 from dashboard.domain.clock import utc_now
 from dashboard.omi.client import OmiClient
 from dashboard.services import UseCases, build_use_cases
@@ -46,12 +47,18 @@ class Console(UseCases):
 
 
 def console_on(
-    engine: Engine, omi: OmiClient, *, clock: Callable[[], datetime] = utc_now
+    engine: Engine,
+    omi: OmiClient,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Console:
-    """The use-cases over ``engine`` and ``omi``."""
+    """The use-cases over ``engine`` and ``omi``, polling within ``limits``."""
     database = Database(engine)
-    uc = build_use_cases(database, omi, clock=clock)
-    return Console(uc.accounts, uc.enrolments, uc.polling, uc.table, engine, database.sessions)
+    uc = build_use_cases(database, omi, clock=clock, limits=limits)
+    return Console(
+        uc.accounts, uc.enrolments, uc.polling, uc.watching, uc.table, engine, database.sessions
+    )
 
 
 @contextmanager
@@ -60,6 +67,7 @@ def open_console(
     sim: RunningSimulator,
     *,
     clock: Callable[[], datetime] = utc_now,
+    limits: Limits = DEFAULT_LIMITS,
     **client: object,
 ) -> Iterator[Console]:
     """The use-cases on a migrated database at ``url`` talking to ``sim``; closed afterwards."""
@@ -67,7 +75,7 @@ def open_console(
     upgrade(engine)
     omi = OmiClient(omi_settings(sim, **client))
     try:
-        yield console_on(engine, omi, clock=clock)
+        yield console_on(engine, omi, clock=clock, limits=limits)
     finally:
         omi.close()
         engine.dispose()

@@ -55,6 +55,8 @@ def test_every_setting_is_read_from_the_environment() -> None:
         "SIM_TOKEN_TTL": "120",
         "DATABASE_URL": "sqlite:///x.db",
         "POLL_INTERVAL": "2",
+        "POLL_MAX_RPS": "50",
+        "POLL_WATCHED_RPS": "2",
         "ROLES_ADMINS": "Ann@Example.com, group:console-admins",
         "ROLES_OPERATORS": "@example.com",
         "ROLES_VIEWERS": "group:auditors",
@@ -91,6 +93,7 @@ def test_every_setting_is_read_from_the_environment() -> None:
     assert (sim.qr_ttl, sim.token_ttl) == (60, 120)
     assert settings.database_url == "sqlite:///x.db"
     assert settings.poll_interval == 2.0
+    assert (settings.poll_max_rps, settings.poll_watched_rps) == (50.0, 2.0)
     rules = settings.access.rules
     assert rules.admins == ("ann@example.com", "group:console-admins")
     assert (rules.operators, rules.viewers) == (("@example.com",), ("group:auditors",))
@@ -197,6 +200,9 @@ def test_a_table_in_secrets_toml_is_refused_by_name(tmp_path: Path) -> None:
         ("POLL_INTERVAL", "0"),
         ("POLL_INTERVAL", "61"),
         ("POLL_INTERVAL", "nan"),
+        ("POLL_MAX_RPS", "0"),
+        ("POLL_MAX_RPS", "many"),
+        ("POLL_WATCHED_RPS", "20"),
     ],
 )
 def test_a_bad_value_is_a_config_error_naming_the_setting(name: str, value: str) -> None:

@@ -1,8 +1,10 @@
 """The poller's side of the use-cases: claim the enrolments that are due, ask the API for one's
 status and apply it (or record the failure and back off), expire the overdue, count the active.
 
-Claims are leases in the database, so several console processes poll each enrolment once per
-interval between them (``db.enrolments.claim_due``).
+Claims spend the deployment's shared request budget (``dashboard.usecases.budget``), so several
+console processes poll within one budget between them, the most urgent enrolments first. A
+status call is sent once, without the client's own retries: the poller's schedule is the retry,
+and a 429 or a burst of server errors slows every poller (the budget's back-off).
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.domain.budget import DEFAULT_LIMITS, Limits
 from dashboard.domain.clock import utc_now
 from dashboard.domain.statuses import TERMINAL, Status
-from dashboard.errors import ApiError
+from dashboard.errors import ApiError, ApiRateLimited, ApiUnavailable
 from dashboard.omi.client import OmiClient
+from dashboard.usecases.budget import Budget
 from dashboard.usecases.enrolments import Enrolments, find
 from dashboard.usecases.transactions import reading, writing
+from dashboard.usecases.watching import Changes
 from db import enrolments as queries
 
 #: The longest error message stored on an enrolment.
@@ -35,21 +40,23 @@ class Polling:
         enrolments: Enrolments,
         *,
         clock: Callable[[], datetime] = utc_now,
+        limits: Limits = DEFAULT_LIMITS,
+        changes: Changes | None = None,
     ) -> None:
         self._sessions = sessions
         self._omi = omi
         self._enrolments = enrolments
         self._clock = clock
+        self.budget = Budget(sessions, limits, clock=clock)
+        self._changes = changes or Changes()
 
     def claim_due(
-        self, limit: int, lease: timedelta, grace: timedelta = timedelta(0)
+        self, limit: int, grace: timedelta = timedelta(0), ahead: timedelta = timedelta(0)
     ) -> list[tuple[int, uuid.UUID]]:
-        """Claim up to ``limit`` due active enrolments for this poller for ``lease``:
-        (enrolment id, account id) pairs. Several processes never claim the same one.
-        Enrolments whose QR code expired less than ``grace`` ago are still claimed."""
-        with writing(self._sessions) as session:
-            now = self._clock()
-            return queries.claim_due(session, now, now + lease, limit, expired_after=now - grace)
+        """Claim up to ``limit`` active enrolments due within ``ahead``, as many as the budget
+        allows now, most urgent first: (enrolment id, account id) pairs. Several processes
+        never claim the same one. QR codes expired less than ``grace`` ago are still claimed."""
+        return [(c.id, c.account_id) for c in self.budget.claim(limit, grace=grace, ahead=ahead)]
 
     def poll(
         self, enrolment_id: int, account_id: uuid.UUID, *, backoff: Callable[[int], timedelta]
@@ -57,12 +64,18 @@ class Polling:
         """Ask the API for one enrolment's status and apply it; on an API error store it and
         push the next poll out by ``backoff(failures in a row)``. Returns the error, or None."""
         try:
-            remote = self._omi.status(account_id)
+            remote = self._omi.status(account_id, retries=0)
         except ApiError as exc:
             message = str(exc) or type(exc).__name__
+            if isinstance(exc, ApiRateLimited):
+                self.budget.rate_limited(exc.retry_after, message)
+            elif isinstance(exc, ApiUnavailable):
+                self.budget.server_error(message)
             self._record_failure(enrolment_id, message, backoff)
+            self._changes.notify()
             return message
         self._enrolments.apply_status(enrolment_id, remote)
+        self._changes.notify()
         return None
 
     def expire_overdue(self, grace: timedelta) -> int:

@@ -21,7 +21,7 @@ from db.models import Account, Base, Campaign, Enrolment, EnrolmentEvent
 from tests.db import factories
 
 TABLES = {"accounts", "enrolments", "enrolment_events", "campaigns", "alembic_version"}
-HEAD = "0003"
+HEAD = "0005"
 
 
 def test_upgrade_from_empty(database_url: str) -> None:
