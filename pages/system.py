@@ -41,6 +41,10 @@ if "connectivity" in st.session_state:
 st.subheader("Status poller")
 show(view.poller(system.poller_health()))
 
+st.subheader("Request budget")
+with widgets.reported():
+    show(view.budget(system.budget_status()))
+
 st.subheader("Database")
 with widgets.reported():
     show(view.database(system.database()))
