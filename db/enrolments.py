@@ -214,17 +214,18 @@ def reschedule(session: Session, due_at: Mapping[int, datetime]) -> None:
         )
 
 
-def watch(session: Session, enrolment_id: int, until: datetime, due_by: datetime) -> None:
-    """Someone has the enrolment open: keep it watched until ``until`` and make it due by
-    ``due_by`` at the latest (a newly opened page need not wait for a slow schedule)."""
+def watch(
+    session: Session, enrolment_id: int, now: datetime, until: datetime, due_by: datetime
+) -> None:
+    """Someone has the enrolment open: keep it watched until ``until``; due at once when
+    nobody watched it before ``now``, else by ``due_by`` at the latest."""
+    due, watched = Enrolment.next_poll_at, Enrolment.watched_until
+    lapsed = (watched.is_(None) | (watched <= now)) & (due > now)
     session.execute(
         update(Enrolment)
         .where(Enrolment.id == enrolment_id, Enrolment.status.in_(ACTIVE_STATUSES))
         .values(
-            watched_until=until,
-            next_poll_at=case(
-                (Enrolment.next_poll_at > due_by, due_by), else_=Enrolment.next_poll_at
-            ),
+            watched_until=until, next_poll_at=case((lapsed, now), (due > due_by, due_by), else_=due)
         )
         .execution_options(synchronize_session=False)
     )

@@ -92,7 +92,7 @@ class Watching:
         soon = timedelta(seconds=watched_period(1, self._limits))
         with writing(self._sessions) as session:
             now = self._clock()
-            queries.watch(session, enrolment_id, now + WATCH_TTL, now + soon)
+            queries.watch(session, enrolment_id, now, now + WATCH_TTL, now + soon)
 
     def wait_for_change(self, enrolment_id: int, shown: EnrolmentView, timeout: float) -> None:
         """Return as soon as the enrolment differs from ``shown`` (what the page shows), or
