@@ -9,6 +9,7 @@ and a 429 or a burst of server errors slows every poller (the budget's back-off)
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.domain.budget import DEFAULT_LIMITS, Limits
 from dashboard.domain.clock import utc_now
-from dashboard.domain.statuses import TERMINAL, Status
+from dashboard.domain.records import EnrolmentView
+from dashboard.domain.statuses import ACTIVE, TERMINAL, Status
 from dashboard.errors import ApiError, ApiRateLimited, ApiUnavailable
 from dashboard.omi.client import OmiClient
 from dashboard.usecases.budget import Budget
@@ -28,6 +30,8 @@ from db import enrolments as queries
 
 #: The longest error message stored on an enrolment.
 ERROR_LENGTH = 500
+#: How many enrolments' last polled state is kept (to wake pages only on a change).
+LAST_SEEN = 10_000
 
 
 class Polling:
@@ -49,6 +53,8 @@ class Polling:
         self._clock = clock
         self.budget = Budget(sessions, limits, clock=clock)
         self._changes = changes or Changes()
+        self._lock = threading.Lock()
+        self._last: dict[int, EnrolmentView] = {}  # what each enrolment's last poll left
 
     def claim_due(
         self, limit: int, grace: timedelta = timedelta(0), ahead: timedelta = timedelta(0)
@@ -72,11 +78,21 @@ class Polling:
             elif isinstance(exc, ApiUnavailable):
                 self.budget.server_error(message)
             self._record_failure(enrolment_id, message, backoff)
-            self._changes.notify()
+            self._changed(enrolment_id, None)
             return message
-        self._enrolments.apply_status(enrolment_id, remote)
-        self._changes.notify()
+        self._changed(enrolment_id, self._enrolments.apply_status(enrolment_id, remote))
         return None
+
+    def _changed(self, enrolment_id: int, now: EnrolmentView | None) -> None:
+        """Wake the pages waiting on the enrolment, unless the poll left it as it was."""
+        with self._lock:
+            before = self._last.pop(enrolment_id, None)
+            if now is not None and now.status in ACTIVE:
+                if len(self._last) >= LAST_SEEN:
+                    self._last.clear()
+                self._last[enrolment_id] = now
+        if now is None or now != before:
+            self._changes.notify(enrolment_id)
 
     def expire_overdue(self, grace: timedelta) -> int:
         """Expire the enrolments whose QR code expired more than ``grace`` ago (see
