@@ -217,8 +217,7 @@ def reschedule(session: Session, due_at: Mapping[int, datetime]) -> None:
 def watch(
     session: Session, enrolment_id: int, now: datetime, until: datetime, due_by: datetime
 ) -> None:
-    """Someone has the enrolment open: keep it watched until ``until``; due at once when
-    nobody watched it before ``now``, else by ``due_by`` at the latest."""
+    """Watched until ``until``; due now if it was unwatched at ``now``, else by ``due_by``."""
     due, watched = Enrolment.next_poll_at, Enrolment.watched_until
     lapsed = (watched.is_(None) | (watched <= now)) & (due > now)
     session.execute(
