@@ -77,7 +77,13 @@ class ApiUnavailable(ApiError):
 
 
 class ApiRateLimited(ApiError):
-    """429 Too Many Requests after the retries."""
+    """429 Too Many Requests after the retries; ``retry_after`` in seconds, if the API said."""
+
+    def __init__(
+        self, message: str, *, status_code: int | None = 429, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.retry_after = retry_after
 
 
 class ApiAuthError(ApiError):

@@ -1,13 +1,16 @@
 """The background status poller: one daemon thread per process moves enrolments forward.
 
-Every ``interval`` seconds (fixed rate: tick n is at start + n·interval, so cycles never drift)
-the poller claims the active enrolments that are due (``Polling.claim_due``: a claim pushes an
-enrolment's next poll a little less than one interval out, and on PostgreSQL concurrent
-claimers skip each other's rows, so several console processes poll each enrolment once per
-interval between them), asks the API for each one's status concurrently on a small thread pool
-(one slow call delays nobody else), then expires overdue enrolments on the local clock. An
-expired QR code is still polled for a short grace first: the phone may have enrolled in its
-last second, which only the service can tell.
+Every ``tick`` (``TICK``, fixed rate: tick n is at start + n·tick, so cycles never drift) the
+poller claims the enrolments that are due, as many as the deployment's shared request budget
+allows (``Polling.claim_due``: watched ones first, then starving, SCANNED, recent, the rest;
+the claim sets when each is due again, and concurrent claimers in other processes take turns
+on the budget's row, so they never poll one enrolment twice or exceed the budget together),
+and asks the API for each one's status concurrently on a small thread pool (one slow call
+delays nobody else). Every ``interval`` it also expires overdue enrolments on the local clock.
+An expired QR code is still polled for a short grace first: the phone may have enrolled in its
+last second, which only the service can tell. The tick is short so that a watched enrolment
+can be polled at its own rate (3 a second by default); a tick that finds no permit or nothing
+due costs one short transaction.
 
 API trouble never stops it: ``Polling.poll`` stores the error on the enrolment and pushes its
 next poll out exponentially (capped). Everything it needs lives in the database, so after a
@@ -22,7 +25,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from dashboard.domain.clock import utc_now
@@ -31,9 +34,10 @@ from dashboard.usecases.polling import Polling
 
 log = logging.getLogger(__name__)
 
-#: A claim holds an enrolment for this fraction of the interval, so the next tick of any
-#: poller finds it due again even when that tick runs a few milliseconds early in its phase.
-LEASE_FRACTION = 0.8
+#: The claim loop's period, in seconds: a twelfth of a second divides a watched enrolment's
+#: third of a second into whole ticks. A tick claims what is due within half a tick, so an
+#: enrolment due every 4 ticks is claimed every 4 ticks whatever the jitter.
+TICK = 1 / 12
 ERROR_WINDOW = 60.0
 #: After a QR code's expiry the poller keeps asking the service for this many intervals (at
 #: least EXPIRY_GRACE_MIN seconds) before it expires the enrolment on the local clock: a phone
@@ -53,6 +57,7 @@ class PollerHealth:
     cycle_duration: float | None
     """Seconds from a tick to the end of its last poll (None: still polling at the next tick)."""
     polled_last_cycle: int
+    """Enrolments polled between the last two cycles (a cycle is one interval)."""
     pending_count: int
     recent_errors: int
     """Failed polls and cycles in the last minute."""
@@ -76,6 +81,10 @@ class Poller:
             raise ValueError("interval must be positive")
         self.polling = polling
         self.interval = interval
+        # The poller's interval is the schedule's base period (POLL_INTERVAL either way).
+        limits = polling.budget.limits
+        if limits.interval != interval:
+            polling.budget.limits = replace(limits, interval=interval)
         self._workers = workers
         self._batch = batch
         self._backoff_cap = backoff_cap
@@ -89,6 +98,7 @@ class Poller:
         self._last_cycle_at: datetime | None = None
         self._cycle_duration: float | None = None
         self._polled = 0
+        self._polled_since = 0
         self._pending = 0
         self._last_error: str | None = None
         self._last_error_at: datetime | None = None
@@ -122,7 +132,7 @@ class Poller:
 
     def run_once(self) -> int:
         """One whole cycle, waiting for every poll; returns how many enrolments were polled."""
-        return self._cycle(deadline=None)
+        return self._cycle(deadline=None, housekeeping=True)
 
     def health(self) -> PollerHealth:
         """How the poller is doing."""
@@ -144,23 +154,29 @@ class Poller:
     # --- the loop ---------------------------------------------------------------------------
 
     def _run(self) -> None:
+        period = min(TICK, self.interval)
         tick = time.monotonic()
+        housekeeping = tick
         while not self._stop.is_set():
-            self._cycle(deadline=tick + self.interval)
-            tick += self.interval
+            due = tick >= housekeeping
+            if due:
+                housekeeping = tick + self.interval - period / 2
+            self._cycle(deadline=tick + period, housekeeping=due)
+            tick += period
             late = time.monotonic() - tick
             if late > 0:  # overran: skip the missed ticks, keep the phase
-                tick += math.ceil(late / self.interval) * self.interval
+                tick += math.ceil(late / period) * period
             self._stop.wait(max(0.0, tick - time.monotonic()))
 
-    def _cycle(self, deadline: float | None) -> int:
+    def _cycle(self, deadline: float | None, housekeeping: bool) -> int:
         started = time.monotonic()
         started_at = utc_now()
         futures: list[Future[None]] = []
+        pending = self._pending
         try:
-            lease = timedelta(seconds=self.interval * LEASE_FRACTION)
             grace = timedelta(seconds=max(EXPIRY_GRACE_MIN, self.interval * EXPIRY_GRACE_INTERVALS))
-            for enrolment_id, user_id in self.polling.claim_due(self._batch, lease, grace):
+            ahead = timedelta(seconds=min(TICK, self.interval) / 2)
+            for enrolment_id, user_id in self.polling.claim_due(self._batch, grace, ahead):
                 with self._lock:
                     if enrolment_id in self._inflight:
                         continue  # its previous call is still running
@@ -175,23 +191,24 @@ class Poller:
                     with self._lock:
                         self._inflight.discard(enrolment_id)
                     break
-            self.polling.expire_overdue(grace)
-            pending = self.polling.count_active()
+            if housekeeping:
+                self.polling.expire_overdue(grace)
+                pending = self.polling.count_active()
         except ConsoleError as exc:
             self._failed(f"Poll cycle failed: {exc}")
-            pending = self._pending
         except Exception as exc:  # never let the thread die
             log.exception("poll cycle failed")
             self._failed(f"Poll cycle failed unexpectedly ({type(exc).__name__}).")
-            pending = self._pending
         timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
         _, unfinished = wait(futures, timeout=timeout)
         with self._lock:
-            self._cycles += 1
-            self._last_cycle_at = started_at
-            self._cycle_duration = None if unfinished else time.monotonic() - started
-            self._polled = len(futures)
-            self._pending = pending
+            self._polled_since += len(futures)
+            if housekeeping:
+                self._cycles += 1
+                self._last_cycle_at = started_at
+                self._cycle_duration = None if unfinished else time.monotonic() - started
+                self._polled, self._polled_since = self._polled_since, 0
+                self._pending = pending
         return len(futures)
 
     def _poll(self, enrolment_id: int, user_id: str) -> None:

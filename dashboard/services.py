@@ -22,6 +22,7 @@ from datetime import datetime
 
 from pydantic import SecretStr
 
+from dashboard.domain.budget import DEFAULT_LIMITS, Limits
 from dashboard.domain.clock import utc_now
 from dashboard.errors import ConfigError, ConsoleError
 from dashboard.omi.client import OmiClient
@@ -40,6 +41,7 @@ from dashboard.usecases.queue import Queue
 from dashboard.usecases.reports import Reports
 from dashboard.usecases.system import SystemInfo
 from dashboard.usecases.table import EnrolmentTable
+from dashboard.usecases.watching import Changes, Watching
 from simulator.config import SimConfig
 from simulator.embedded import RunningSimulator, start
 
@@ -53,6 +55,7 @@ class UseCases:
     accounts: Accounts
     enrolments: Enrolments
     polling: Polling
+    watching: Watching
     table: EnrolmentTable
     queue: Queue
 
@@ -63,15 +66,18 @@ def build_use_cases(
     *,
     store: ScimClient | None = None,
     clock: Callable[[], datetime] = utc_now,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> UseCases:
     """The use-cases over ``database``, ``omi`` and the identity ``store`` (None: local-only
-    accounts)."""
+    accounts), polling within ``limits``."""
     sessions = database.sessions
     enrolments = Enrolments(sessions, omi, clock=clock)
+    changes = Changes()
     return UseCases(
         accounts=Accounts(sessions, store=store, clock=clock),
         enrolments=enrolments,
-        polling=Polling(sessions, omi, enrolments, clock=clock),
+        polling=Polling(sessions, omi, enrolments, clock=clock, limits=limits, changes=changes),
+        watching=Watching(sessions, enrolments, changes, limits, clock=clock),
         table=EnrolmentTable(sessions),
         queue=Queue(sessions, enrolments, clock=clock),
     )
@@ -88,6 +94,7 @@ class Services:
     accounts: Accounts
     enrolments: Enrolments
     polling: Polling
+    watching: Watching
     table: EnrolmentTable
     queue: Queue
     reports: Reports
@@ -144,7 +151,7 @@ def build_services(settings: Settings) -> Services:
     omi = OmiClient(omi_settings, extra_scopes=shared)
     store, store_tokens = identity_store(scim, omi_settings, omi)
     sessions = database.sessions
-    uc = build_use_cases(database, omi, store=store)
+    uc = build_use_cases(database, omi, store=store, limits=settings.poll_limits)
     if simulator is not None and store is not None and scim.url is None:
         known = simulator.register_users(uc.accounts.references())
         log.info("demo mode: %d accounts made known to the simulator again", known)
@@ -158,13 +165,21 @@ def build_services(settings: Settings) -> Services:
         accounts=uc.accounts,
         enrolments=uc.enrolments,
         polling=uc.polling,
+        watching=uc.watching,
         table=uc.table,
         queue=uc.queue,
         reports=Reports(sessions),
         audit=AuditTrail(sessions),
         onboarding=BulkOnboarding(uc.accounts, uc.enrolments, Campaigns(sessions)),
         system=SystemInfo(
-            settings, omi_settings, omi, poller, database, store=store, store_tokens=store_tokens
+            settings,
+            omi_settings,
+            omi,
+            poller,
+            database,
+            uc.polling.budget,
+            store=store,
+            store_tokens=store_tokens,
         ),
         poller=poller,
         simulator=simulator,

@@ -31,6 +31,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from dashboard.domain.budget import Limits
 from dashboard.domain.roles import Role, RoleRules, parse_entry, parse_role
 from dashboard.settings_source import read_settings
 
@@ -224,6 +225,8 @@ class Settings(BaseSettings):
     simulator: SimulatorSettings = Field(default=SimulatorSettings(), validation_alias="sim")
     database_url: str = DEFAULT_DATABASE_URL
     poll_interval: Annotated[float, Field(ge=0.1, le=60.0)] = 1.0
+    poll_max_rps: Annotated[float, Field(ge=0.1, le=10_000.0)] = 20.0
+    poll_watched_rps: Annotated[float, Field(ge=0.1, le=12.0)] = 3.0
     roles: RoleSettings = RoleSettings()
     scim: ScimSettings = ScimSettings()
     allow_unauthenticated: bool = False
@@ -232,6 +235,11 @@ class Settings(BaseSettings):
     def demo_mode(self) -> bool:
         """True when the console runs against its embedded simulator."""
         return self.omi is None
+
+    @property
+    def poll_limits(self) -> Limits:
+        """The status-call budget and the poll schedule's base (``POLL_*``)."""
+        return Limits(self.poll_max_rps, self.poll_watched_rps, self.poll_interval)
 
     @property
     def access(self) -> AccessSettings:

@@ -1,22 +1,20 @@
-"""Queries and writes over the enrolments table, and the enrolments table as pages read it.
-Every function takes a Session; the caller owns the transaction (begins, commits, rolls back)
-and, on SQLite, declares writes with ``db.engine.begin_write`` first.
+"""Queries and writes over the enrolments table. Every function takes a Session; the caller owns
+the transaction and, on SQLite, declares writes with ``db.engine.begin_write`` first.
 
-The table is read with a filter and a sort (``TableFilter``, ``TableSort``: the use-case layer
-passes its own records) through ``page`` / ``count`` / ``stream``; rows come back as
-``EnrolmentRow`` (no QR image, no ORM object), built by keyword from one labelled select.
-Queries of active enrolments use ``ACTIVE_STATUSES``, the predicate of the partial indexes.
+The table is read with a filter and a sort (the use-case layer's records) through ``page`` /
+``count`` / ``stream`` as ``EnrolmentRow``s, built by keyword from one labelled select. Queries
+of active enrolments use ``ACTIVE_STATUSES``, the predicate of the partial indexes.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from db.models import ACTIVE_STATUSES, Account, Enrolment
@@ -136,42 +134,99 @@ def count_active(session: Session) -> int:
     return int(session.scalar(query.select_from(Enrolment)) or 0)
 
 
+@dataclass(frozen=True)
+class DueEnrolment:
+    """An active enrolment a poller has just claimed, with what its next due time depends on."""
+
+    id: int
+    account_id: uuid.UUID
+    scanned: bool
+    watched: bool
+    issued_at: datetime
+
+
 def claim_due(
     session: Session,
     now: datetime,
-    until: datetime,
     limit: int,
+    *,
+    horizon: datetime,
+    starving_before: datetime,
+    recent_after: datetime,
     expired_after: datetime | None = None,
-) -> list[tuple[int, uuid.UUID]]:
-    """Claim up to ``limit`` active enrolments due at ``now``: push them to ``until``.
+) -> list[DueEnrolment]:
+    """Lock up to ``limit`` active enrolments due by ``horizon``, most urgent first, and mark
+    them claimed at ``now``; the caller then sets when each is due again (``reschedule``).
 
-    One statement, ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING``:
-    on PostgreSQL concurrent claimers skip each other's rows instead of waiting or taking them
-    twice; SQLite has a single writer, so the same statement without the lock clause is safe.
-    Returns (enrolment id, account id) pairs, most overdue first. Enrolments whose QR code
-    expired are left alone, except those that expired after ``expired_after`` (default
-    ``now``): the service may still report that they were enrolled at the last moment.
+    Order (``dashboard.domain.budget.Priority``): watched, last claimed (or issued) at or
+    before ``starving_before``, SCANNED, issued after ``recent_after``, the rest; most overdue
+    first in each. PostgreSQL locks them ``FOR UPDATE SKIP LOCKED`` (concurrent claimers skip
+    each other's rows); SQLite has one writer. QR codes that expired before ``expired_after``
+    (default ``now``) are left alone: the service may still report a last-moment enrolment.
     """
+    watched = Enrolment.watched_until > now
+    priority = case(
+        (watched, 0),
+        (func.coalesce(Enrolment.claimed_at, Enrolment.issued_at) <= starving_before, 1),
+        (Enrolment.status == "SCANNED", 2),
+        (Enrolment.issued_at > recent_after, 3),
+        else_=4,
+    )
     due = (
-        select(Enrolment.id)
+        select(
+            Enrolment.id,
+            Enrolment.account_id,
+            Enrolment.status,
+            func.coalesce(watched, False),
+            Enrolment.issued_at,
+        )
         .where(
             Enrolment.status.in_(ACTIVE_STATUSES),
-            Enrolment.next_poll_at <= now,
+            Enrolment.next_poll_at <= horizon,
             Enrolment.expires_at > (now if expired_after is None else expired_after),
         )
-        .order_by(Enrolment.next_poll_at)
+        .order_by(priority, Enrolment.next_poll_at, Enrolment.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    statement = (
+        due = due.with_for_update(skip_locked=True, of=Enrolment)
+    claimed = [
+        DueEnrolment(row[0], row[1], row[2] == "SCANNED", bool(row[3]), row[4])
+        for row in session.execute(due)
+    ]
+    if claimed:
+        session.execute(
+            update(Enrolment)
+            .where(Enrolment.id.in_([c.id for c in claimed]))
+            .values(claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return claimed
+
+
+def reschedule(session: Session, due_at: Mapping[int, datetime]) -> None:
+    """Set when each claimed enrolment (by id) is next due."""
+    if due_at:
+        session.execute(
+            update(Enrolment).execution_options(synchronize_session=False),
+            [{"id": ident, "next_poll_at": at} for ident, at in due_at.items()],
+        )
+
+
+def watch(
+    session: Session, enrolment_id: int, now: datetime, until: datetime, due_by: datetime
+) -> None:
+    """Watched until ``until``; due now if it was unwatched at ``now``, else by ``due_by``."""
+    due, watched = Enrolment.next_poll_at, Enrolment.watched_until
+    lapsed = (watched.is_(None) | (watched <= now)) & (due > now)
+    session.execute(
         update(Enrolment)
-        .where(Enrolment.id.in_(due.scalar_subquery()))
-        .values(next_poll_at=until)
-        .returning(Enrolment.id, Enrolment.account_id)
+        .where(Enrolment.id == enrolment_id, Enrolment.status.in_(ACTIVE_STATUSES))
+        .values(
+            watched_until=until, next_poll_at=case((lapsed, now), (due > due_by, due_by), else_=due)
+        )
         .execution_options(synchronize_session=False)
     )
-    return [(row[0], row[1]) for row in session.execute(statement)]
 
 
 # --- the enrolments table -------------------------------------------------------------------

@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -128,6 +129,10 @@ class Enrolment(Base):
     campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
     )
+    # Revision 0005: someone has it open until then (a page renews it on every refresh), and
+    # when a poller last claimed it (the fairness floor counts from there).
+    watched_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     account: Mapped[Account] = relationship(back_populates="enrolments")
     events: Mapped[list[EnrolmentEvent]] = relationship(
@@ -158,6 +163,27 @@ class Enrolment(Base):
             postgresql_where=text(ACTIVE_SQL),
         ),
     )
+
+
+class PollBudget(Base):
+    """The deployment's one request budget for status calls (revision 0005): a single row
+    (``id`` 1) that every poller locks for a moment to take permits; the fields are
+    ``dashboard.domain.budget.Bucket``'s."""
+
+    __tablename__ = "poll_budget"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    factor: Mapped[float] = mapped_column(Float, default=1.0, server_default=text("1.0"))
+    paused_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    burst_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    burst_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    throttled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    window_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    window_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    rate: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0.0"))
 
 
 class EnrolmentEvent(Base):

@@ -7,7 +7,7 @@ from dashboard.domain.roles import Permission
 from dashboard.errors import ConsoleError
 from dashboard.ui import accounts_widgets as accounts_part
 from dashboard.ui import enrol_widgets as part
-from dashboard.ui import widgets
+from dashboard.ui import watch, widgets
 from dashboard.ui.services import demo_device_url, services
 from dashboard.ui.signin import may, require
 from dashboard.views import enrol as view
@@ -55,14 +55,16 @@ def buttons(account: view.AccountView, actions: view.Actions, enrolment: int = 0
     st.rerun()
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=watch.REFRESH)
 def live(enrolment_id: int, account: view.AccountView) -> None:
-    """The enrolment as the database has it (the poller moves it on), re-read on every tick."""
+    """The enrolment as the database has it (the poller moves it on), shown again on a change."""
     with widgets.reported():
-        shown = view.panel(uc.enrolments.get(enrolment_id), utc_now())
+        enrolment = uc.enrolments.get(enrolment_id)
+        shown = view.panel(enrolment, utc_now())
         png = uc.enrolments.qr_png(enrolment_id) if shown.active else None
         with part.status_panel(shown, png, demo_device_url(account.id)):
             buttons(account, shown.actions, enrolment_id)
+        watch.hold(enrolment)
 
 
 account = chosen_account()

@@ -7,7 +7,7 @@ from dashboard.domain.clock import utc_now
 from dashboard.domain.journey import PLACEMENTS, Step, journey, next_step
 from dashboard.domain.roles import Permission
 from dashboard.ui import registration_widgets as screen
-from dashboard.ui import widgets
+from dashboard.ui import watch, widgets
 from dashboard.ui.services import demo_device_url, services
 from dashboard.ui.signin import require
 from dashboard.views import registration as view
@@ -32,10 +32,10 @@ def issue() -> None:
         state["reg-enrolment"] = uc.enrolments.issue(state["reg-account"], actor=actor).id
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=watch.REFRESH)
 def wait_for_scan(enrolment_id: int) -> None:
     """Reads the enrolment from the database (the poller asks the API) and moves on by itself."""
-    shown = view.scan(uc.enrolments.get(enrolment_id), utc_now())
+    shown = view.scan(enrolment := uc.enrolments.get(enrolment_id), utc_now())
     if shown.device is not None:
         state["reg-device"] = shown.device
         go(next_step(steps, Step.DEVICE))
@@ -43,6 +43,7 @@ def wait_for_scan(enrolment_id: int) -> None:
     if screen.scan_panel(shown, png, demo_device_url(shown.account_id)):
         issue()
         st.rerun()
+    watch.hold(enrolment)
 
 
 screen.indicator(view.indicator(steps, step))

@@ -49,6 +49,10 @@ show(view.identity_store(system.settings.scim.version, system.scim_url, checked)
 st.subheader("Status poller")
 show(view.poller(system.poller_health()))
 
+st.subheader("Request budget")
+with widgets.reported():
+    show(view.budget(system.budget_status()))
+
 st.subheader("Database")
 with widgets.reported():
     show(view.database(system.database()))

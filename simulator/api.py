@@ -143,7 +143,8 @@ async def status(request: Request) -> Response:
         enrolment = store.enrolments.get(user_id)
         if enrolment is None:
             return errors.not_found()
-        enrolment.refresh(time.time())
+        enrolment.refresh(now := time.time())
+        enrolment.polled_at.append(now)
         body = {"status": enrolment.status, "updatedAt": rfc3339(enrolment.updated_at)}
         if enrolment.device_name is not None:
             body["deviceName"] = enrolment.device_name

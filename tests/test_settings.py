@@ -61,6 +61,8 @@ def test_every_setting_is_read_from_the_environment() -> None:
         "SCIM_CLIENT_SECRET": "scim-secret",
         "DATABASE_URL": "sqlite:///x.db",
         "POLL_INTERVAL": "2",
+        "POLL_MAX_RPS": "50",
+        "POLL_WATCHED_RPS": "2",
         "ROLES_ADMINS": "Ann@Example.com, group:console-admins",
         "ROLES_OPERATORS": "@example.com",
         "ROLES_VIEWERS": "group:auditors",
@@ -108,6 +110,7 @@ def test_every_setting_is_read_from_the_environment() -> None:
     assert isinstance(shown["SCIM_CLIENT_SECRET"], SecretStr)  # the page shows "set" only
     assert settings.database_url == "sqlite:///x.db"
     assert settings.poll_interval == 2.0
+    assert (settings.poll_max_rps, settings.poll_watched_rps) == (50.0, 2.0)
     rules = settings.access.rules
     assert rules.admins == ("ann@example.com", "group:console-admins")
     assert (rules.operators, rules.viewers) == (("@example.com",), ("group:auditors",))
@@ -248,6 +251,9 @@ def test_a_table_in_secrets_toml_is_refused_by_name(tmp_path: Path) -> None:
         ("POLL_INTERVAL", "0"),
         ("POLL_INTERVAL", "61"),
         ("POLL_INTERVAL", "nan"),
+        ("POLL_MAX_RPS", "0"),
+        ("POLL_MAX_RPS", "many"),
+        ("POLL_WATCHED_RPS", "20"),
     ],
 )
 def test_a_bad_value_is_a_config_error_naming_the_setting(name: str, value: str) -> None:

@@ -105,12 +105,12 @@ class OmiClient:
             raise ApiProtocolError(f"{cap(where)} has no qrCode text.", status_code=200)
         return QrCode(png=decode_png(encoded, where), expires_at=expiry(body, where))
 
-    def status(self, user_id: str) -> RemoteStatus:
-        """The current enrolment status of ``user_id``; ``ApiNotFound`` when it has none."""
+    def status(self, user_id: str, *, retries: int | None = None) -> RemoteStatus:
+        """The current enrolment status of ``user_id``; ``ApiNotFound`` when it has none.
+        ``retries`` overrides ``OMI_MAX_RETRIES`` (the poller sends each call once)."""
         path = self._settings.status_path
-        response = self._call(
-            "GET", path, params={self._settings.user_id_field: user_id}, user_id=user_id
-        )
+        params = {self._settings.user_id_field: user_id}
+        response = self._call("GET", path, params=params, user_id=user_id, retries=retries)
         body = json_object(response, f"GET {path}")
         where = f"the answer to GET {path}"
         value = body.get("status")
@@ -159,6 +159,7 @@ class OmiClient:
         json: Mapping[str, str] | None = None,
         user_id: str | None = None,
         enrol: bool = False,
+        retries: int | None = None,
     ) -> httpx2.Response:
         """Send one API call with the shared token: renew once on 401, retry 429/5xx."""
         where = f"{method} {path}"
@@ -173,7 +174,7 @@ class OmiClient:
                     raise NoToken(exc) from None
                 response = self._send(method, path, token, params=params, json=json)
                 if response.status_code != 401:
-                    return self._verdict(response, where, user_id, enrol)
+                    return self._verdict(response, where, user_id, enrol, retries)
                 if renewed:
                     raise ApiAuthError(
                         f"The Mobile Identity API refused a freshly issued token ({where} → 401); "
@@ -183,7 +184,8 @@ class OmiClient:
                 renewed = True
                 self._tokens.drop(token)
 
-        return retrying(where, attempt, self._settings, idempotent=method == "GET")
+        idempotent = method == "GET"
+        return retrying(where, attempt, self._settings, idempotent=idempotent, retries=retries)
 
     def _send(
         self,
@@ -209,14 +211,19 @@ class OmiClient:
         raise failure  # outside the except block: no chained request carrying the token
 
     def _verdict(
-        self, response: httpx2.Response, where: str, user_id: str | None, enrol: bool
+        self,
+        response: httpx2.Response,
+        where: str,
+        user_id: str | None,
+        enrol: bool,
+        retries: int | None = None,
     ) -> httpx2.Response:
         """Return a 200 response; raise the error any other status means."""
         code = response.status_code
         if code == 200:
             return response
         if code == 429 or code >= 500:
-            raise overloaded(response, where, "Mobile Identity API", self._settings)
+            raise overloaded(response, where, "Mobile Identity API", self._settings, retries)
         if code == 403:
             scope = missing_scope(response)
             named = f"the scope {scope}" if scope else "a scope it needs"

@@ -61,8 +61,16 @@ class NoToken(Exception):
         self.error = error
 
 
-def retrying(where: str, attempt: Callable[[], T], settings: OmiSettings, *, idempotent: bool) -> T:
-    """Run ``attempt``, retrying transient failures as the policy says; log the call once."""
+def retrying(
+    where: str,
+    attempt: Callable[[], T],
+    settings: OmiSettings,
+    *,
+    idempotent: bool,
+    retries: int | None = None,
+) -> T:
+    """Run ``attempt``, retrying transient failures as the policy says (at most ``retries``
+    times, default ``settings.max_retries``); log the call once."""
     started = time.perf_counter()
     attempts = 0
 
@@ -78,7 +86,7 @@ def retrying(where: str, attempt: Callable[[], T], settings: OmiSettings, *, ide
         return True if exc.retry_after is None else min(exc.retry_after, MAX_RETRY_AFTER)
 
     caller = stamina.RetryingCaller(
-        attempts=settings.max_retries + 1,
+        attempts=(settings.max_retries if retries is None else retries) + 1,
         timeout=None,  # each attempt has its own timeout; the attempts bound the total
         wait_initial=settings.backoff,
         wait_max=MAX_RETRY_AFTER,
@@ -102,22 +110,31 @@ def retrying(where: str, attempt: Callable[[], T], settings: OmiSettings, *, ide
     raise error
 
 
-def overloaded(response: httpx2.Response, where: str, who: str, settings: OmiSettings) -> Transient:
+def overloaded(
+    response: httpx2.Response,
+    where: str,
+    who: str,
+    settings: OmiSettings,
+    retries: int | None = None,
+) -> Transient:
     """A 429 or 5xx from ``who``, to retry (after ``Retry-After`` when it says one)."""
     code = response.status_code
+    tried = settings.max_retries if retries is None else retries
+    wait = retry_after(response.headers.get("Retry-After"))
     if code == 429:
         error: ApiError = ApiRateLimited(
             f"The {who} is rate-limiting the console ({where} → 429) and still was after "
-            f"{settings.max_retries} retries; wait a minute and try again.",
+            f"{tried} retries; wait a minute and try again.",
             status_code=429,
+            retry_after=wait,
         )
     else:
         error = ApiUnavailable(
             f"The {who} failed with HTTP {code} ({where}) and still did after "
-            f"{settings.max_retries} retries; try again later.",
+            f"{tried} retries; try again later.",
             status_code=code,
         )
-    return Transient(error, retry_after=retry_after(response.headers.get("Retry-After")))
+    return Transient(error, retry_after=wait)
 
 
 def transport_failure(exc: httpx2.TransportError, where: str, settings: OmiSettings) -> Transient:

@@ -1,28 +1,37 @@
 """The poller's side of the use-cases: claim the enrolments that are due, ask the API for one's
 status and apply it (or record the failure and back off), expire the overdue, count the active.
 
-Claims are leases in the database, so several console processes poll each enrolment once per
-interval between them (``db.enrolments.claim_due``).
+Claims spend the deployment's shared request budget (``dashboard.usecases.budget``), so several
+console processes poll within one budget between them, the most urgent enrolments first. A
+status call is sent once, without the client's own retries: the poller's schedule is the retry,
+and a 429 or a burst of server errors slows every poller (the budget's back-off).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.domain.budget import DEFAULT_LIMITS, Limits
 from dashboard.domain.clock import utc_now
-from dashboard.domain.statuses import TERMINAL, Status
-from dashboard.errors import ApiError
+from dashboard.domain.records import EnrolmentView
+from dashboard.domain.statuses import ACTIVE, TERMINAL, Status
+from dashboard.errors import ApiError, ApiRateLimited, ApiUnavailable
 from dashboard.omi.client import OmiClient
+from dashboard.usecases.budget import Budget
 from dashboard.usecases.enrolments import Enrolments, find
 from dashboard.usecases.transactions import reading, writing
+from dashboard.usecases.watching import Changes
 from db import accounts
 from db import enrolments as queries
 
 #: The longest error message stored on an enrolment.
 ERROR_LENGTH = 500
+#: How many enrolments' last polled state is kept (to wake pages only on a change).
+LAST_SEEN = 10_000
 
 
 class Polling:
@@ -35,24 +44,31 @@ class Polling:
         enrolments: Enrolments,
         *,
         clock: Callable[[], datetime] = utc_now,
+        limits: Limits = DEFAULT_LIMITS,
+        changes: Changes | None = None,
     ) -> None:
         self._sessions = sessions
         self._omi = omi
         self._enrolments = enrolments
         self._clock = clock
+        self.budget = Budget(sessions, limits, clock=clock)
+        self._changes = changes or Changes()
+        self._lock = threading.Lock()
+        self._last: dict[int, EnrolmentView] = {}  # what each enrolment's last poll left
 
     def claim_due(
-        self, limit: int, lease: timedelta, grace: timedelta = timedelta(0)
+        self, limit: int, grace: timedelta = timedelta(0), ahead: timedelta = timedelta(0)
     ) -> list[tuple[int, str]]:
-        """Claim up to ``limit`` due active enrolments for this poller for ``lease``:
-        (enrolment id, the user id the API knows the account by) pairs. Several processes
-        never claim the same one. Enrolments whose QR code expired less than ``grace`` ago are
-        still claimed."""
-        with writing(self._sessions) as session:
-            now = self._clock()
-            claimed = queries.claim_due(session, now, now + lease, limit, expired_after=now - grace)
-            references = accounts.references(session, {account for _, account in claimed})
-            return [(enrolment, references[account]) for enrolment, account in claimed]
+        """Claim up to ``limit`` active enrolments due within ``ahead``, as many as the budget
+        allows now, most urgent first: (enrolment id, the user id the API knows the account by)
+        pairs. Several processes never claim the same one. QR codes expired less than ``grace``
+        ago are still claimed."""
+        claimed = self.budget.claim(limit, grace=grace, ahead=ahead)
+        if not claimed:
+            return []
+        with reading(self._sessions) as session:
+            references = accounts.references(session, {c.account_id for c in claimed})
+        return [(c.id, references[c.account_id]) for c in claimed]
 
     def poll(
         self, enrolment_id: int, user_id: str, *, backoff: Callable[[int], timedelta]
@@ -61,13 +77,29 @@ class Polling:
         apply it; on an API error store it and push the next poll out by ``backoff(failures in
         a row)``. Returns the error, or None."""
         try:
-            remote = self._omi.status(user_id)
+            remote = self._omi.status(user_id, retries=0)
         except ApiError as exc:
             message = str(exc) or type(exc).__name__
+            if isinstance(exc, ApiRateLimited):
+                self.budget.rate_limited(exc.retry_after, message)
+            elif isinstance(exc, ApiUnavailable):
+                self.budget.server_error(message)
             self._record_failure(enrolment_id, message, backoff)
+            self._changed(enrolment_id, None)
             return message
-        self._enrolments.apply_status(enrolment_id, remote)
+        self._changed(enrolment_id, self._enrolments.apply_status(enrolment_id, remote))
         return None
+
+    def _changed(self, enrolment_id: int, now: EnrolmentView | None) -> None:
+        """Wake the pages waiting on the enrolment, unless the poll left it as it was."""
+        with self._lock:
+            before = self._last.pop(enrolment_id, None)
+            if now is not None and now.status in ACTIVE:
+                if len(self._last) >= LAST_SEEN:
+                    self._last.clear()
+                self._last[enrolment_id] = now
+        if now is None or now != before:
+            self._changes.notify(enrolment_id)
 
     def expire_overdue(self, grace: timedelta) -> int:
         """Expire the enrolments whose QR code expired more than ``grace`` ago (see

@@ -16,6 +16,7 @@ from dashboard.omi.scim import ScimClient
 from dashboard.omi.token import BearerTokens
 from dashboard.poller import Poller, PollerHealth
 from dashboard.settings import OmiSettings, Settings
+from dashboard.usecases.budget import Budget, BudgetStatus
 from dashboard.usecases.database import Database
 from db.engine import head_revision
 from db.urls import backend_name, display_url
@@ -60,6 +61,7 @@ class SystemInfo:
     omi: OmiClient
     poller: Poller
     db: Database
+    budget: Budget
     store: ScimClient | None = None
     store_tokens: BearerTokens | None = None
 
@@ -107,6 +109,11 @@ class SystemInfo:
     def poller_health(self) -> PollerHealth:
         return self.poller.health()
 
+    def budget_status(self) -> BudgetStatus:
+        """The request budget, the rate now, any throttling, the longest wait; ``ConsoleError``
+        when the database cannot be read."""
+        return self.budget.status()
+
     def database(self) -> DatabaseInfo:
         """The database and its schema version; ``ConsoleError`` when it cannot be read."""
         url = self.settings.database_url
@@ -129,6 +136,8 @@ def settings_by_name(settings: Settings, omi: OmiSettings) -> dict[str, object]:
     named |= {
         "DATABASE_URL": display_url(settings.database_url),
         "POLL_INTERVAL": settings.poll_interval,
+        "POLL_MAX_RPS": settings.poll_max_rps,
+        "POLL_WATCHED_RPS": settings.poll_watched_rps,
     }
     named |= {f"ROLES_{k.upper()}": v for k, v in settings.roles}
     named["ALLOW_UNAUTHENTICATED"] = settings.allow_unauthenticated

@@ -51,6 +51,31 @@ class PollerHealth(Protocol):
     def last_error_at(self) -> datetime | None: ...
 
 
+class BudgetStatus(Protocol):
+    @property
+    def max_rps(self) -> float: ...
+    @property
+    def rate(self) -> float: ...
+    @property
+    def factor(self) -> float: ...
+    @property
+    def throttled(self) -> bool: ...
+    @property
+    def paused_until(self) -> datetime | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def throttled_at(self) -> datetime | None: ...
+    @property
+    def pending(self) -> int: ...
+    @property
+    def watched(self) -> int: ...
+    @property
+    def floor(self) -> float: ...
+    @property
+    def longest_wait(self) -> float | None: ...
+
+
 class DatabaseInfo(Protocol):
     @property
     def url(self) -> str: ...
@@ -175,6 +200,42 @@ def poller(health: PollerHealth, now: datetime | None = None) -> Section:
     )
 
 
+def budget(status: BudgetStatus, now: datetime | None = None) -> Section:
+    """The shared request budget for status calls: the budget, the rate now, any throttling
+    and the longest an enrolment has waited for a poll."""
+    moment = now or utc_now()
+    if status.paused_until is not None:
+        left = max(0.0, (status.paused_until - moment).total_seconds())
+        throttle = f"Paused {left:.0f} s"
+    elif status.throttled:
+        throttle = f"{status.factor:.0%} of the budget"
+    else:
+        throttle = "None"
+    wait = "none pending" if status.longest_wait is None else f"{status.longest_wait:.1f} s"
+    notices = []
+    if status.throttled and status.reason:
+        notices.append(
+            Notice("warning", f"The API asked the console to slow down: {status.reason}")
+        )
+    elif status.reason and status.throttled_at is not None:
+        when = f"{status.throttled_at:%H:%M:%S} UTC"
+        notices.append(Notice("success", f"Recovered from the last slow-down (at {when})."))
+    return Section(
+        metrics=(
+            ("Budget", f"{status.max_rps:g} requests/s"),
+            ("Rate now", f"{status.rate:.1f} requests/s"),
+            ("Throttling", throttle),
+            ("Longest wait for a poll", wait),
+        ),
+        caption=(
+            f"Shared by every console process on this database. {status.pending} enrolment(s) "
+            f"pending, {status.watched} open on a page right now (polled first); none should "
+            f"wait more than {status.floor:.0f} s between polls."
+        ),
+        notices=tuple(notices),
+    )
+
+
 def database(info: DatabaseInfo) -> Section:
     """The database in use and its schema version next to the newest."""
     stale = (
@@ -231,5 +292,6 @@ def shown(name: str, value: object) -> str:
     if isinstance(value, tuple):
         return (", " if roles else " ").join(value) or "(none)"
     if isinstance(value, float):
-        return f"{value:g} s" if name == "POLL_INTERVAL" else f"{value:g}"
+        unit = {"POLL_INTERVAL": " s", "POLL_MAX_RPS": " requests/s", "POLL_WATCHED_RPS": " /s"}
+        return f"{value:g}{unit.get(name, '')}"
     return str(value) or "(none)"

@@ -254,7 +254,7 @@ def test_sqlite_file_and_its_folder_are_created(tmp_path: Path) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002", "0003", "0004", "0006"])
+@pytest.mark.parametrize("revision", ["0001", "0002", "0003", "0004", "0005", "0006"])
 def test_each_revision_applies_alone(sqlite_url: str, revision: str) -> None:
     upgrade(sqlite_url, revision)
     engine = create_engine_for(sqlite_url)

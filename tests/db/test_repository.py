@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -16,6 +16,8 @@ from db.engine import begin_write, create_engine_for, session_factory, upgrade
 from db.models import Account, Enrolment
 from tests.support import factories
 from tests.support.factories import T0
+
+HOUR = timedelta(hours=1)
 
 STATUSES = ("PENDING", "SCANNED", "ENROLLED", "EXPIRED", "DECLINED", "CANCELLED")
 
@@ -158,25 +160,29 @@ def test_duplicate_username_key_is_refused(sessions: sessionmaker[Session]) -> N
         db.accounts.add_account(session, factories.account("dup"))
 
 
+def claim(session: Session, now: datetime, until: datetime, limit: int) -> list[int]:
+    """Claim what is due at ``now`` and make it due again at ``until`` (as the budget does)."""
+    claimed = db.enrolments.claim_due(
+        session, now, limit, horizon=now, starving_before=now - HOUR, recent_after=now - HOUR
+    )
+    db.enrolments.reschedule(session, {c.id: until for c in claimed})
+    return [c.id for c in claimed]
+
+
 def test_claim_due_pushes_the_next_poll(sessions: sessionmaker[Session]) -> None:
     populate(sessions, accounts=6, per=2)
     now = T0 + timedelta(hours=1)
     until = now + timedelta(seconds=1)
     with sessions.begin() as session:
         active = db.enrolments.count_active(session)
-        claimed = db.enrolments.claim_due(session, now, until, limit=100)
+        claimed = claim(session, now, until, limit=100)
     assert len(claimed) == active > 0
     with sessions.begin() as session:
-        assert db.enrolments.claim_due(session, now, until, limit=100) == []
-        assert (
-            len(db.enrolments.claim_due(session, until, until + timedelta(seconds=1), 100))
-            == active
-        )
+        assert claim(session, now, until, limit=100) == []
+        assert len(claim(session, until, until + timedelta(seconds=1), 100)) == active
     with sessions.begin() as session:
         assert active == 2
-        assert (
-            len(db.enrolments.claim_due(session, until + timedelta(seconds=1), until, limit=1)) == 1
-        )
+        assert len(claim(session, until + timedelta(seconds=1), until, limit=1)) == 1
 
 
 def test_claim_skips_expired_and_finished(sessions: sessionmaker[Session]) -> None:
@@ -186,7 +192,7 @@ def test_claim_skips_expired_and_finished(sessions: sessionmaker[Session]) -> No
         db.enrolments.add_enrolment(session, factories.enrolment(owner, "ENROLLED"))
     with sessions.begin() as session:
         later = T0 + timedelta(seconds=11)
-        assert db.enrolments.claim_due(session, later, later, 10) == []
+        assert claim(session, later, later, 10) == []
         assert [e.status for e in db.enrolments.overdue_enrolments(session, later)] == ["PENDING"]
 
 
@@ -202,10 +208,8 @@ def test_concurrent_claims_skip_locked_rows(postgres_url: str) -> None:
         with sessions() as first, sessions() as second:
             first.execute(text("SET lock_timeout = '5s'"))
             second.execute(text("SET lock_timeout = '5s'"))
-            mine = db.enrolments.claim_due(first, now, until, limit=2)  # transaction left open
-            theirs = db.enrolments.claim_due(
-                second, now, until, limit=100
-            )  # must not wait for `first`
+            mine = claim(first, now, until, limit=2)  # transaction left open
+            theirs = claim(second, now, until, limit=100)  # must not wait for `first`
             assert len(mine) == 2
             assert not set(mine) & set(theirs)
             first.commit()

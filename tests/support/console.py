@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.domain.budget import DEFAULT_LIMITS, Limits
 from dashboard.domain.clock import utc_now
 from dashboard.domain.records import EnrolmentFilter, EnrolmentSort, EnrolmentView
 from dashboard.domain.statuses import ACTIVE, TERMINAL, Status
@@ -55,12 +56,21 @@ def console_on(
     *,
     store: ScimClient | None = None,
     clock: Callable[[], datetime] = utc_now,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Console:
-    """The use-cases over ``engine``, ``omi`` and the identity ``store`` (None: local only)."""
+    """The use-cases over ``engine``, ``omi`` and the identity ``store`` (None: local only),
+    polling within ``limits``."""
     database = Database(engine)
-    uc = build_use_cases(database, omi, store=store, clock=clock)
+    uc = build_use_cases(database, omi, store=store, clock=clock, limits=limits)
     return Console(
-        uc.accounts, uc.enrolments, uc.polling, uc.table, uc.queue, engine, database.sessions
+        uc.accounts,
+        uc.enrolments,
+        uc.polling,
+        uc.watching,
+        uc.table,
+        uc.queue,
+        engine,
+        database.sessions,
     )
 
 
@@ -75,6 +85,7 @@ def open_console(
     sim: RunningSimulator,
     *,
     clock: Callable[[], datetime] = utc_now,
+    limits: Limits = DEFAULT_LIMITS,
     scim: bool = True,
     **client: object,
 ) -> Iterator[Console]:
@@ -86,7 +97,7 @@ def open_console(
     omi = OmiClient(omi_settings(sim, **client), extra_scopes=SCIM_SCOPES if scim else ())
     store = sim_store(sim, omi) if scim else None
     try:
-        yield console_on(engine, omi, store=store, clock=clock)
+        yield console_on(engine, omi, store=store, clock=clock, limits=limits)
     finally:
         if store is not None:
             store.close()
