@@ -26,11 +26,7 @@ def chosen_account() -> view.AccountView | None:
             warning = widgets.plain(f"{exc} Pick an account below instead.")
             st.warning(warning, icon=":material/warning:")
     if uc.accounts.on_tenant and may(Permission.CREATE_ACCOUNT):
-        with st.expander("Start from a tenant user", icon=":material/group:"):
-            linked = accounts_part.find_and_link(uc.accounts, "enrol-tenant-asked")
-            if linked is not None:
-                st.query_params["account"] = str(linked.id)
-                st.rerun()
+        accounts_part.start_from_tenant(uc.accounts)
     search = st.text_input("Find account", placeholder="part of a username", key="enrol-search")
     with widgets.reported():
         return part.account_picker(uc.accounts.search(search or "", limit=100))

@@ -130,3 +130,12 @@ def accounts_table(accounts: list[AccountView], search: str, marked: bool) -> No
         },
     )
     st.caption(f"{len(accounts)} account(s) shown, in name order.")
+
+
+def start_from_tenant(accounts: Accounts) -> None:
+    """The Enrol page's way in from a tenant user: find, link, and go on with that account."""
+    with st.expander("Start from a tenant user", icon=":material/group:"):
+        linked = find_and_link(accounts, "enrol-tenant-asked")
+        if linked is not None:
+            st.query_params["account"] = str(linked.id)
+            st.rerun()
