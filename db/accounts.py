@@ -36,14 +36,6 @@ def get_account(session: Session, account_id: uuid.UUID, *, lock: bool = False) 
     return session.scalars(query).one_or_none()
 
 
-def references(session: Session, account_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The user id the API knows each account by (``Account.reference``), by account id."""
-    if not account_ids:
-        return {}
-    rows = session.execute(select(Account.id, Account.tenant_id).where(Account.id.in_(account_ids)))
-    return {ident: tenant if tenant is not None else str(ident) for ident, tenant in rows}
-
-
 def find_by_tenant_id(session: Session, tenant_id: str) -> Account | None:
     """The account linked to the tenant's user ``tenant_id`` (compared exactly)."""
     return session.scalars(select(Account).where(Account.tenant_id == tenant_id)).first()

@@ -1,5 +1,5 @@
-"""Queries and writes over the enrolments table. Every function takes a Session; the caller owns
-the transaction and, on SQLite, declares writes with ``db.engine.begin_write`` first.
+"""Queries and writes over the enrolments table; every function takes a Session, the caller owns
+the transaction (on SQLite: ``db.engine.begin_write`` first).
 
 The table is read with a filter and a sort (the use-case layer's records) through ``page`` /
 ``count`` / ``stream`` as ``EnrolmentRow``s, built by keyword from one labelled select. Queries
@@ -140,6 +140,7 @@ class DueEnrolment:
 
     id: int
     account_id: uuid.UUID
+    user_id: str  # what the API knows the account by (``Account.reference``)
     scanned: bool
     watched: bool
     issued_at: datetime
@@ -157,13 +158,10 @@ def claim_due(
 ) -> list[DueEnrolment]:
     """Lock up to ``limit`` active enrolments due by ``horizon``, most urgent first, and mark
     them claimed at ``now``; the caller then sets when each is due again (``reschedule``).
-
-    Order (``dashboard.domain.budget.Priority``): watched, last claimed (or issued) at or
-    before ``starving_before``, SCANNED, issued after ``recent_after``, the rest; most overdue
-    first in each. PostgreSQL locks them ``FOR UPDATE SKIP LOCKED`` (concurrent claimers skip
-    each other's rows); SQLite has one writer. QR codes that expired before ``expired_after``
-    (default ``now``) are left alone: the service may still report a last-moment enrolment.
-    """
+    Order (``dashboard.domain.budget.Priority``): watched, last claimed (or issued) at or before
+    ``starving_before``, SCANNED, issued after ``recent_after``, the rest; most overdue first.
+    PostgreSQL locks them ``FOR UPDATE SKIP LOCKED``; SQLite has one writer. QR codes expired
+    before ``expired_after`` (default ``now``) are left: a last-moment enrolment may show."""
     watched = Enrolment.watched_until > now
     priority = case(
         (watched, 0),
@@ -176,10 +174,12 @@ def claim_due(
         select(
             Enrolment.id,
             Enrolment.account_id,
+            Account.tenant_id,
             Enrolment.status,
             func.coalesce(watched, False),
             Enrolment.issued_at,
         )
+        .join(Account, Account.id == Enrolment.account_id)
         .where(
             Enrolment.status.in_(ACTIVE_STATUSES),
             Enrolment.next_poll_at <= horizon,
@@ -191,8 +191,8 @@ def claim_due(
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True, of=Enrolment)
     claimed = [
-        DueEnrolment(row[0], row[1], row[2] == "SCANNED", bool(row[3]), row[4])
-        for row in session.execute(due)
+        DueEnrolment(id, account, tenant or str(account), status == "SCANNED", bool(seen), issued)
+        for id, account, tenant, status, seen, issued in session.execute(due)
     ]
     if claimed:
         session.execute(

@@ -25,7 +25,6 @@ from dashboard.usecases.budget import Budget
 from dashboard.usecases.enrolments import Enrolments, find
 from dashboard.usecases.transactions import reading, writing
 from dashboard.usecases.watching import Changes
-from db import accounts
 from db import enrolments as queries
 
 #: The longest error message stored on an enrolment.
@@ -63,12 +62,7 @@ class Polling:
         allows now, most urgent first: (enrolment id, the user id the API knows the account by)
         pairs. Several processes never claim the same one. QR codes expired less than ``grace``
         ago are still claimed."""
-        claimed = self.budget.claim(limit, grace=grace, ahead=ahead)
-        if not claimed:
-            return []
-        with reading(self._sessions) as session:
-            references = accounts.references(session, {c.account_id for c in claimed})
-        return [(c.id, references[c.account_id]) for c in claimed]
+        return [(c.id, c.user_id) for c in self.budget.claim(limit, grace=grace, ahead=ahead)]
 
     def poll(
         self, enrolment_id: int, user_id: str, *, backoff: Callable[[int], timedelta]
