@@ -7,6 +7,9 @@ variable counts as unset, so secrets.toml still applies). A bad value raises ``C
 naming the setting, never a traceback deep inside the app.
 An unset ``OMI_BASE_URL`` means: start the embedded simulator (demo mode).
 ``SCIM_*`` says where the tenant's identity store is (``SCIM_VERSION=off``: local accounts only).
+``INVITE_*``, ``PUBLIC_*`` and ``SMTP_*`` are the invitations by e-mail: how long a link lives and
+when reminders go, where the public enrolment page is, and the mail server (unset in demo mode:
+the built-in mail catcher).
 Sign-in itself is Streamlit's ``[auth]`` section; who gets which role is ``ROLES_*`` here.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -32,6 +36,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from dashboard.domain.budget import Limits
+from dashboard.domain.invitations import LANGUAGES, parse_schedule
 from dashboard.domain.roles import Role, RoleRules, parse_entry, parse_role
 from dashboard.settings_source import read_settings
 
@@ -185,6 +190,65 @@ class ScimSettings(_Frozen):
         return omi_base_url.rstrip("/") + SCIM_PATHS.get(self.version, SCIM_PATHS["1.1"])
 
 
+def _schedule(value: Any) -> Any:
+    return parse_schedule(value) if isinstance(value, str) else value
+
+
+def _language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise ValueError("must be one of " + ", ".join(LANGUAGES))
+    return value
+
+
+Schedule = Annotated[tuple[timedelta, ...], NoDecode, BeforeValidator(_schedule)]
+Language = Annotated[str, AfterValidator(_language)]
+SmtpSecurity = Literal["starttls", "tls", "none"]
+
+
+class InviteSettings(_Frozen):
+    """``INVITE_*``: how long an invitation's link lives, when reminders go (after the
+    invitation was sent, e.g. ``2d,5d``; blank: none) and the default language of its mail."""
+
+    days: Annotated[float, Field(gt=0.0, le=90.0)] = 7.0
+    reminders: Schedule = parse_schedule("2d,5d")
+    language: Language = "en"
+    # Link attempts one address may make per minute on the public page.
+    attempts_per_minute: Annotated[int, Field(ge=1)] = 30
+
+    @property
+    def lifetime(self) -> timedelta:
+        return timedelta(days=self.days)
+
+
+class PublicSettings(_Frozen):
+    """``PUBLIC_*``: the public enrolment page, served beside the console. ``url`` is the
+    address people reach it at (the links in the mails); unset, the page's own local address."""
+
+    url: HttpUrl | None = None
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8601
+
+
+class SmtpSettings(_Frozen):
+    """``SMTP_*``: the mail server invitations go out through. Without ``host`` a demo console
+    uses its built-in mail catcher, and a console on a tenant cannot send invitations."""
+
+    host: str | None = None
+    port: Annotated[int | None, Field(ge=1, le=65535)] = None
+    security: SmtpSecurity = "starttls"
+    user: str | None = None
+    password: SecretStr | None = None
+    from_address: str = "Enrolment console <no-reply@localhost>"
+    timeout: Annotated[float, Field(ge=0.1)] = 10.0
+
+    @property
+    def effective_port(self) -> int:
+        """``port``, or the usual one for ``security`` (587, 465, 25)."""
+        if self.port is not None:
+            return self.port
+        return {"starttls": 587, "tls": 465, "none": 25}[self.security]
+
+
 class RoleSettings(_Frozen):
     """``ROLES_*``: who gets which role once signed in (see ``dashboard.domain.roles``)."""
 
@@ -229,6 +293,9 @@ class Settings(BaseSettings):
     poll_watched_rps: Annotated[float, Field(ge=0.1, le=12.0)] = 3.0
     roles: RoleSettings = RoleSettings()
     scim: ScimSettings = ScimSettings()
+    invite: InviteSettings = InviteSettings()
+    public: PublicSettings = PublicSettings()
+    smtp: SmtpSettings = SmtpSettings()
     allow_unauthenticated: bool = False
 
     @property

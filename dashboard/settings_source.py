@@ -26,6 +26,7 @@ _RULES = {
     "int_from_float": "must be a whole number",
     "float_parsing": "must be a number",
     "finite_number": "must be a finite number",
+    "greater_than": "must be > {gt}",
     "greater_than_equal": "must be >= {ge}",
     "less_than_equal": "must be <= {le}",
     "literal_error": "must be one of {expected}",

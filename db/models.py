@@ -1,5 +1,6 @@
 """The tables: accounts, their enrolments, each enrolment's append-only event history, and the
-campaigns (named batches from bulk onboarding) enrolments may belong to.
+campaigns (named batches from bulk onboarding) enrolments may belong to, and the invitations by
+e-mail with their history and their mails (the outbox).
 
 Status values are plain strings here (the use-case layer owns their meaning); the database only
 knows which of them are *active*, because two partial indexes depend on it: at most one active
@@ -50,6 +51,9 @@ DISPLAY_NAME_LENGTH = 200
 CAMPAIGN_NAME_LENGTH = 100
 TENANT_ID_LENGTH = 256
 EMAIL_LENGTH = 254  # RFC 5321's path limit
+LANGUAGE_LENGTH = 8
+KIND_LENGTH = 16
+TOKEN_HASH_LENGTH = 64  # SHA-256, hex
 
 
 class Base(DeclarativeBase):
@@ -202,3 +206,99 @@ class EnrolmentEvent(Base):
     enrolment: Mapped[Enrolment] = relationship(back_populates="events")
 
     __table_args__ = (Index("ix_enrolment_events_enrolment_id_id", "enrolment_id", "id"),)
+
+
+class Invitation(Base):
+    """An e-mailed invitation to enrol (revision 0007): the person opens its link on the public
+    page, which issues their QR code there and then.
+
+    It is live until ``expires_at`` or until it ends: ``outcome`` ENROLLED (used), REVOKED (by
+    an operator) or SUPERSEDED (a newer invitation for the account). At most one live
+    invitation per account. The link's token is never stored: each mail keeps only its hash.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    language: Mapped[str] = mapped_column(String(LANGUAGE_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_by: Mapped[str | None] = mapped_column(String(ACTOR_LENGTH))
+    outcome: Mapped[str | None] = mapped_column(String(KIND_LENGTH))
+    # The reminders already queued (the schedule's steps 1..n; step 0 is the invitation).
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+    __table_args__ = (
+        Index(
+            "ux_invitations_one_live",
+            "account_id",
+            unique=True,
+            sqlite_where=text("outcome IS NULL"),
+            postgresql_where=text("outcome IS NULL"),
+        ),
+        Index("ix_invitations_outcome_created_at", "outcome", "created_at"),
+    )
+
+
+class InvitationEvent(Base):
+    """One step of an invitation (SENT, SEND_FAILED, REMINDED, OPENED, QR_ISSUED, ENROLLED,
+    EXPIRED, REVOKED, ...); never updated or deleted. QR_ISSUED names the enrolment it issued,
+    which is how an enrolment's timeline finds its invitation."""
+
+    __tablename__ = "invitation_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(KIND_LENGTH))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    enrolment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="SET NULL"), index=True
+    )
+
+    __table_args__ = (Index("ix_invitation_events_invitation_id_id", "invitation_id", "id"),)
+
+
+class Mail(Base):
+    """One mail of an invitation in the outbox: ``step`` 0 is the invitation, n its n-th
+    reminder (unique per invitation, so a step is queued once whatever the processes).
+
+    ``status`` QUEUED → SENDING (claimed until ``claimed_until``) → SENT, or back to QUEUED
+    with ``next_attempt_at`` after a failure, FAILED after the last attempt. The body is
+    rendered at send time with a fresh token whose hash is ``token_hash``: the outbox holds no
+    working link.
+    """
+
+    __tablename__ = "mails"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"))
+    step: Mapped[int] = mapped_column(Integer)
+    to_address: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    language: Mapped[str] = mapped_column(String(LANGUAGE_LENGTH))
+    subject: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    status: Mapped[str] = mapped_column(String(KIND_LENGTH))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    token_hash: Mapped[str | None] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+
+    __table_args__ = (
+        Index("ux_mails_invitation_id_step", "invitation_id", "step", unique=True),
+        Index("ix_mails_status_next_attempt_at", "status", "next_attempt_at"),
+    )
