@@ -13,6 +13,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 TOKEN_BYTES = 32
 #: What a token looks like: anything else is refused before the database is asked.
@@ -75,7 +76,7 @@ def parse_schedule(text: str) -> tuple[timedelta, ...]:
         if match is None:
             raise ValueError(f"must be steps like 2d,10d (d, h or m), got {item!r}")
         steps.append(timedelta(**{_UNITS[match[2]]: int(match[1])}))
-    if any(later <= earlier for earlier, later in zip(steps, steps[1:], strict=False)):
+    if any(later <= earlier for earlier, later in pairwise(steps)):
         raise ValueError("must list its steps in increasing order")
     if any(step <= timedelta(0) for step in steps):
         raise ValueError("must have steps longer than zero")
