@@ -23,22 +23,25 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationInfo,
-    field_validator,
-)
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dashboard.domain.budget import Limits
-from dashboard.domain.invitations import LANGUAGES, parse_schedule
-from dashboard.domain.roles import Role, RoleRules, parse_entry, parse_role
+from dashboard.domain.invitations import parse_schedule
+from dashboard.domain.roles import RoleRules
 from dashboard.settings_source import read_settings
+from dashboard.settings_types import (
+    Entries,
+    Frozen,
+    HttpUrl,
+    Language,
+    PathOrUrl,
+    RoleName,
+    Schedule,
+    SmtpSecurity,
+    UrlPath,
+    Words,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS_PATH = ROOT / ".streamlit" / "secrets.toml"
@@ -52,66 +55,7 @@ ClientAuth = Literal["client_secret_post", "client_secret_basic"]
 ScimVersion = Literal["1.1", "2.0", "off"]
 
 
-def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be an http(s) URL such as https://host")
-    return value.rstrip("/")
-
-
-def _path(value: str) -> str:
-    if not value.startswith("/"):
-        raise ValueError("must be a path starting with '/'")
-    return value
-
-
-def _path_or_url(value: str) -> str:
-    parts = urlsplit(value)
-    if value.startswith("/") or (parts.scheme in ("http", "https") and parts.netloc):
-        return value
-    raise ValueError("must be a path starting with '/' or an http(s) URL")
-
-
-def _words(value: Any) -> Any:
-    """Comma- or space-separated text as a list; a TOML list as it is."""
-    return value.replace(",", " ").split() if isinstance(value, str) else value
-
-
-def _entries(items: tuple[str, ...]) -> tuple[str, ...]:
-    parsed = []
-    for item in items:
-        entry = parse_entry(item)
-        if entry is None:
-            raise ValueError(
-                f"entries must be e-mail addresses, @domains or group:<name>, got {item!r}"
-            )
-        parsed.append(entry)
-    return tuple(parsed)
-
-
-def _role(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return parse_role(value)
-    except ValueError:
-        raise ValueError("must be one of none, viewer, operator, admin") from None
-
-
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
-UrlPath = Annotated[str, AfterValidator(_path)]
-PathOrUrl = Annotated[str, AfterValidator(_path_or_url)]
-Words = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words)]
-Entries = Annotated[Words, AfterValidator(_entries)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True, allow_inf_nan=False
-    )
-
-
-class OmiSettings(_Frozen):
+class OmiSettings(Frozen):
     """``OMI_*``: how to reach the Mobile Identity API; everything the vendor has not published."""
 
     base_url: HttpUrl
@@ -135,7 +79,7 @@ class OmiSettings(_Frozen):
         return self.base_url.rstrip("/") + "/" + self.token_url.lstrip("/")
 
 
-class SimulatorSettings(_Frozen):
+class SimulatorSettings(Frozen):
     """``SIM_*``: the embedded simulator, used when no ``OMI_BASE_URL`` is configured."""
 
     host: str = "127.0.0.1"
@@ -149,7 +93,7 @@ class SimulatorSettings(_Frozen):
     accept_any_user: bool = False
 
 
-class ScimSettings(_Frozen):
+class ScimSettings(Frozen):
     """``SCIM_*``: the tenant's identity store, where accounts are created and found.
 
     ``version`` 1.1 (OneWelcome), 2.0 (most other stores) or ``off`` (accounts stay local).
@@ -190,22 +134,7 @@ class ScimSettings(_Frozen):
         return omi_base_url.rstrip("/") + SCIM_PATHS.get(self.version, SCIM_PATHS["1.1"])
 
 
-def _schedule(value: Any) -> Any:
-    return parse_schedule(value) if isinstance(value, str) else value
-
-
-def _language(value: str) -> str:
-    if value not in LANGUAGES:
-        raise ValueError("must be one of " + ", ".join(LANGUAGES))
-    return value
-
-
-Schedule = Annotated[tuple[timedelta, ...], NoDecode, BeforeValidator(_schedule)]
-Language = Annotated[str, AfterValidator(_language)]
-SmtpSecurity = Literal["starttls", "tls", "none"]
-
-
-class InviteSettings(_Frozen):
+class InviteSettings(Frozen):
     """``INVITE_*``: how long an invitation's link lives, when reminders go (after the
     invitation was sent, e.g. ``2d,5d``; blank: none) and the default language of its mail."""
 
@@ -220,7 +149,7 @@ class InviteSettings(_Frozen):
         return timedelta(days=self.days)
 
 
-class PublicSettings(_Frozen):
+class PublicSettings(Frozen):
     """``PUBLIC_*``: the public enrolment page, served beside the console. ``url`` is the
     address people reach it at (the links in the mails); unset, the page's own local address."""
 
@@ -229,7 +158,7 @@ class PublicSettings(_Frozen):
     port: Annotated[int, Field(ge=0, le=65535)] = 8601
 
 
-class SmtpSettings(_Frozen):
+class SmtpSettings(Frozen):
     """``SMTP_*``: the mail server invitations go out through. Without ``host`` a demo console
     uses its built-in mail catcher, and a console on a tenant cannot send invitations."""
 
@@ -249,13 +178,13 @@ class SmtpSettings(_Frozen):
         return {"starttls": 587, "tls": 465, "none": 25}[self.security]
 
 
-class RoleSettings(_Frozen):
+class RoleSettings(Frozen):
     """``ROLES_*``: who gets which role once signed in (see ``dashboard.domain.roles``)."""
 
     admins: Entries = ()
     operators: Entries = ()
     viewers: Entries = ()
-    default: Annotated[Role | None, BeforeValidator(_role)] = None
+    default: RoleName = None
     groups_claim: str = "groups"
 
 

@@ -63,12 +63,9 @@ class Base(DeclarativeBase):
 
 
 class Account(Base):
-    """A person who can enrol a device.
-
-    ``tenant_id`` is the identity store's id for the person, exactly as the store gave it: the
-    user id sent to the API. Accounts made before revision 0004 (or with ``SCIM_VERSION=off``)
-    have none; the API is then sent ``str(id)``.
-    """
+    """A person who can enrol a device. ``tenant_id`` is the identity store's id for them, as
+    the store gave it: the user id sent to the API. Older or local-only accounts (revision 0004,
+    ``SCIM_VERSION=off``) have none; the API is then sent ``str(id)``."""
 
     __tablename__ = "accounts"
 
@@ -124,8 +121,7 @@ class Enrolment(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     issued_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     qr_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
-    # The poller's schedule (revision 0002): when this enrolment is next due, how many polls
-    # failed in a row, and when the API last answered.
+    # Revision 0002, the poller's schedule: next due, failed polls in a row, last answer.
     next_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     poll_failures: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_polled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
