@@ -3,8 +3,11 @@ what it filled; the other pages then show the history."""
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.errors import ConfigError
+from dashboard.ui.services import running
 from tests.support.apptest import (
     Env,
     assert_no_exception,
@@ -61,8 +64,13 @@ def test_back_fills_nothing(demo_env: Env) -> None:
     assert not labelled(at.button, FILL).disabled, "the database is still empty"
 
 
-def test_no_button_against_a_tenant(env: Env) -> None:
+def test_no_button_against_a_tenant_and_the_services_refuse(env: Env) -> None:
     at = open_page("system")
     assert_no_exception(at)
     assert FILL not in buttons(at)
     assert "Demo history" not in texts(at)
+    shared = running()
+    assert shared is not None
+    assert not shared.demo_mode
+    with pytest.raises(ConfigError, match="only in demo mode"):
+        shared.demo_history().fill()
