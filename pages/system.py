@@ -60,7 +60,8 @@ with widgets.reported():
 
 if system.demo_mode:
     with widgets.reported():
-        demo_widgets.demo_history(shared.demo_history().holds_history(), shared.demo_history().fill)
+        filler = shared.demo_history()
+        demo_widgets.demo_history(filler.holds_history(), filler.fill)
 
 st.subheader("Configuration in effect")
 st.caption(view.configuration_caption(system.demo_mode))
