@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint simulator screenshots bench clean
+.PHONY: run demo test lint simulator screenshots bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/streamlit run dashboard/app.py
+
+# Sixty days of made-up history in the default database (demo mode, an empty database only).
+demo: $(STAMP)
+	$(BIN)/python -m dashboard.demo_history
 
 simulator: $(STAMP)
 	$(BIN)/python -m simulator

@@ -35,6 +35,7 @@ from dashboard.usecases.audit import AuditTrail
 from dashboard.usecases.bulk import BulkOnboarding
 from dashboard.usecases.campaigns import Campaigns
 from dashboard.usecases.database import Database
+from dashboard.usecases.demo_history import DemoHistory, rules_from
 from dashboard.usecases.enrolments import Enrolments
 from dashboard.usecases.polling import Polling
 from dashboard.usecases.queue import Queue
@@ -109,6 +110,17 @@ class Services:
     @property
     def demo_mode(self) -> bool:
         return self.simulator is not None
+
+    def demo_history(self) -> DemoHistory:
+        """What fills an empty demo console with a past (refused on a tenant): today's codes
+        issued through ``enrolments``, the new accounts told to the embedded simulator."""
+        return DemoHistory(
+            self.database.sessions,
+            demo_mode=self.demo_mode,
+            rules=rules_from(self.settings),
+            issuer=self.enrolments if self.demo_mode else None,
+            register=None if self.simulator is None else self.simulator.register_users,
+        )
 
     def close(self) -> None:
         """Stop the poller and the simulator, close the clients and the database."""

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.ui import widgets
+from dashboard.ui import demo_widgets, widgets
 from dashboard.ui.services import services
 from dashboard.views import system as view
 
@@ -27,7 +27,8 @@ def show(section: view.Section) -> None:
         box(widgets.plain(notice.text), icon=ICONS[notice.level])
 
 
-system = services().system
+shared = services()
+system = shared.system
 st.title("System")
 
 st.subheader("Mobile Identity connectivity")
@@ -56,6 +57,11 @@ with widgets.reported():
 st.subheader("Database")
 with widgets.reported():
     show(view.database(system.database()))
+
+if system.demo_mode:
+    with widgets.reported():
+        filler = shared.demo_history()
+        demo_widgets.demo_history(filler.holds_history(), filler.fill)
 
 st.subheader("Configuration in effect")
 st.caption(view.configuration_caption(system.demo_mode))
