@@ -110,7 +110,7 @@ def context(session: Session, mail_id: int) -> MailContext | None:
         .join(Account, Account.id == Invitation.account_id)
         .where(Mail.id == mail_id)
     ).first()
-    return None if row is None else MailContext(*row.tuple())
+    return None if row is None else MailContext(*row)
 
 
 def _held(claim: Claimed) -> ColumnElement[bool]:

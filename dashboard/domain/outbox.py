@@ -81,12 +81,12 @@ class OutboxSummary:
 @dataclass(frozen=True)
 class CaughtMail:
     """One message the demo mail catcher received (newest first on the page). ``link`` is the
-    invitation link found in it, if any."""
+    invitation link found in it, if any; it and the parts holding it stay out of the repr."""
 
     key: str
     to: str
     subject: str
     date: datetime | None
-    text: str
-    html: str | None
+    text: str = field(repr=False)
+    html: str | None = field(repr=False)
     link: str | None = field(default=None, repr=False)

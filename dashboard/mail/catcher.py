@@ -52,6 +52,8 @@ class MailCatcher:
     def start(self) -> MailCatcher:
         """Listen (on ``port``, or a free one) until ``stop``; returns itself."""
         self.maildir.parent.mkdir(parents=True, exist_ok=True)
+        # aiosmtpd logs every line of DATA at DEBUG: the links' tokens must not reach the log.
+        logging.getLogger("mail.log").setLevel(logging.INFO)
         tries = 1 if self.port else _STARTS
         for attempt in range(tries):
             port = self.port or free_port(self.host)

@@ -81,6 +81,8 @@ class SmtpSender:
                 temporary=False,
             ) from exc
         except smtplib.SMTPServerDisconnected as exc:
+            if isinstance(exc.__context__, TimeoutError):  # how smtplib reports a read timeout
+                raise self._timeout() from exc
             raise MailError(
                 f"The mail server {self.where} closed the connection ({self._mask(str(exc))})."
             ) from exc
@@ -141,6 +143,11 @@ class SmtpSender:
                 password = settings.password.get_secret_value() if settings.password else ""
                 smtp.login(settings.user, password)
             smtp.send_message(message)
+
+    def _timeout(self) -> MailError:
+        return MailError(
+            f"The mail server {self.where} did not answer within {self._settings.timeout:g} s."
+        )
 
     def _reply(self, code: int, reply: bytes | str) -> str:
         text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
