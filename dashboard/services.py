@@ -218,7 +218,12 @@ def build_outbox(
     if not demo:
         log.warning("SMTP_HOST is not set: invitation mails wait in the outbox")
         return Outbox(database.sessions, None, public_url=url), None
-    catcher = MailCatcher(maildir_for(settings.database_url)).start()
+    try:
+        catcher = MailCatcher(maildir_for(settings.database_url)).start()
+    except (OSError, RuntimeError) as exc:  # the console runs on; the mails wait
+        log.warning("demo mode: the mail catcher could not start (%s)", type(exc).__name__)
+        why = f"The demo mail catcher could not start ({exc}); the mails wait in the outbox."
+        return Outbox(database.sessions, None, public_url=url, unavailable=why), None
     sender = SmtpSender(catcher.smtp_settings(smtp.from_address))
     log.info("demo mode: mails go to the built-in catcher at %s", sender.where)
     return Outbox(database.sessions, sender, public_url=url, inbox=catcher.caught), catcher
