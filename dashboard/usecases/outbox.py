@@ -52,6 +52,13 @@ MAILER_ACTOR = "mailer"
 LEASE = timedelta(minutes=2)
 BATCH = 20
 LISTED = 200
+#: How a skipped mail's invitation had ended (``Invitation.outcome``, or past its expiry).
+_ENDED = {
+    "ENROLLED": "used (the person enrolled)",
+    "REVOKED": "revoked",
+    "SUPERSEDED": "replaced by a newer one",
+    "EXPIRED": "expired",
+}
 
 
 class MailSender(Protocol):
@@ -161,9 +168,8 @@ class Outbox:
             return False
         label = step_label(mail.step)
         if mail.outcome is not None or now >= mail.expires_at:
-            why = (mail.outcome or "EXPIRED").lower()
-            self._end(claim, mail.invitation_id, MailStatus.SKIPPED,
-                      f"Not sent: the invitation was {why} before the {label} went.")  # fmt: skip
+            why = _ENDED.get(mail.outcome or "EXPIRED", "ended")
+            self._skip(claim, f"Not sent: the invitation was {why} first.")
             return False
         if claim.attempts > self._max_attempts:  # its process kept stopping mid-send
             self._failed(
@@ -218,9 +224,7 @@ class Outbox:
             if held:
                 queries.add_event(session, invitation_id, "SEND_FAILED", now, MAILER_ACTOR, detail)
 
-    def _end(
-        self, claim: queries.Claimed, invitation_id: int, status: MailStatus, why: str
-    ) -> None:
+    def _skip(self, claim: queries.Claimed, why: str) -> None:
         with writing(self._sessions) as session:
-            queries.finish(session, claim, status, error=why)
-        log.info("mail #%d %s: %s", claim.id, status.value.lower(), why)
+            queries.finish(session, claim, MailStatus.SKIPPED, error=why)
+        log.info("mail #%d skipped: %s", claim.id, why)
