@@ -21,15 +21,17 @@ never contains a secret.
     │   ├── ApiForbidden       403 insufficient_scope; ``scope`` names the missing scope
     │   ├── ApiNotFound        404: the service has no enrolment for this user
     │   └── ApiProtocolError   malformed body, a qrCode that is not a PNG, an unexpected status
-    └── IdentityStoreError     the tenant's identity store (SCIM) did not do what was asked
-        ├── IdentityStoreUnavailable   timeout, connection error, 5xx after the retries
-        ├── IdentityStoreRateLimited   429 after the retries; ``retry_after`` in seconds
-        ├── IdentityStoreAuthError     401 even with a fresh token
-        ├── IdentityStoreForbidden     403; ``scope`` names the missing SCIM scope
-        ├── IdentityStoreNotFound      404: no user with this id
-        ├── IdentityStoreConflict      409 / uniqueness; ``existing`` is the holder, if found
-        ├── IdentityStoreRejected      400: the store refused the request (bad value, filter)
-        └── IdentityStoreProtocolError malformed JSON, a 201 without an id, an unexpected status
+    ├── IdentityStoreError     the tenant's identity store (SCIM) did not do what was asked
+    │   ├── IdentityStoreUnavailable   timeout, connection error, 5xx after the retries
+    │   ├── IdentityStoreRateLimited   429 after the retries; ``retry_after`` in seconds
+    │   ├── IdentityStoreAuthError     401 even with a fresh token
+    │   ├── IdentityStoreForbidden     403; ``scope`` names the missing SCIM scope
+    │   ├── IdentityStoreNotFound      404: no user with this id
+    │   ├── IdentityStoreConflict      409 / uniqueness; ``existing`` is the holder, if found
+    │   ├── IdentityStoreRejected      400: the store refused the request (bad value, filter)
+    │   └── IdentityStoreProtocolError malformed JSON, a 201 without an id, an unexpected status
+    └── MailError              the mail server did not take a mail (refused, timeout, sign-in,
+                               TLS, a 4xx/5xx answer); names the host, never the password
 """
 
 from __future__ import annotations
@@ -156,3 +158,12 @@ class IdentityStoreRejected(IdentityStoreError):
 
 class IdentityStoreProtocolError(IdentityStoreError):
     """The answer broke SCIM (malformed JSON, a 201 without an id, an unexpected status)."""
+
+
+class MailError(ConsoleError):
+    """The mail server did not take a mail; ``temporary`` when it may take it later (a 4xx
+    answer, a timeout, a refused connection), False when it refused it for good (5xx)."""
+
+    def __init__(self, message: str, *, temporary: bool = True) -> None:
+        super().__init__(message)
+        self.temporary = temporary

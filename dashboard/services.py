@@ -19,17 +19,21 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from pydantic import SecretStr
 
 from dashboard.domain.budget import DEFAULT_LIMITS, Limits
 from dashboard.domain.clock import utc_now
 from dashboard.errors import ConfigError, ConsoleError
+from dashboard.mail.catcher import MailCatcher
+from dashboard.mail.smtp import SmtpSender
+from dashboard.mailer import Mailer
 from dashboard.omi.client import OmiClient
 from dashboard.omi.scim import ScimClient
 from dashboard.omi.token import BearerTokens
 from dashboard.poller import Poller
-from dashboard.settings import OmiSettings, ScimSettings, Settings
+from dashboard.settings import ROOT, OmiSettings, ScimSettings, Settings
 from dashboard.usecases.accounts import Accounts
 from dashboard.usecases.audit import AuditTrail
 from dashboard.usecases.bulk import BulkOnboarding
@@ -37,6 +41,7 @@ from dashboard.usecases.campaigns import Campaigns
 from dashboard.usecases.database import Database
 from dashboard.usecases.demo_history import DemoHistory, rules_from
 from dashboard.usecases.enrolments import Enrolments
+from dashboard.usecases.outbox import Outbox
 from dashboard.usecases.polling import Polling
 from dashboard.usecases.queue import Queue
 from dashboard.usecases.reports import Reports
@@ -103,9 +108,12 @@ class Services:
     onboarding: BulkOnboarding
     system: SystemInfo
     poller: Poller
+    outbox: Outbox
+    mailer: Mailer
     simulator: RunningSimulator | None
     store: ScimClient | None = None
     store_tokens: BearerTokens | None = None
+    catcher: MailCatcher | None = None
 
     @property
     def demo_mode(self) -> bool:
@@ -123,8 +131,11 @@ class Services:
         )
 
     def close(self) -> None:
-        """Stop the poller and the simulator, close the clients and the database."""
+        """Stop the poller, the mailer and the simulator, close the clients and the database."""
         self.poller.stop()
+        self.mailer.stop()
+        if self.catcher is not None:
+            self.catcher.stop()
         if self.store is not None:
             self.store.close()
         if self.store_tokens is not None:
@@ -169,6 +180,9 @@ def build_services(settings: Settings) -> Services:
         log.info("demo mode: %d accounts made known to the simulator again", known)
     poller = Poller(uc.polling, interval=settings.poll_interval)
     poller.start()
+    outbox, catcher = build_outbox(settings, database, demo=simulator is not None)
+    mailer = Mailer([outbox.send_due])
+    mailer.start()
     return Services(
         settings=settings,
         omi_settings=omi_settings,
@@ -194,10 +208,45 @@ def build_services(settings: Settings) -> Services:
             store_tokens=store_tokens,
         ),
         poller=poller,
+        outbox=outbox,
+        mailer=mailer,
         simulator=simulator,
         store=store,
         store_tokens=store_tokens,
+        catcher=catcher,
     )
+
+
+def build_outbox(
+    settings: Settings, database: Database, *, demo: bool
+) -> tuple[Outbox, MailCatcher | None]:
+    """The outbox, sending through ``SMTP_*``; in demo mode without ``SMTP_HOST`` through the
+    built-in mail catcher (started here, its Maildir beside the SQLite file); with neither it
+    keeps every mail QUEUED and says what to set."""
+    smtp, public = settings.smtp, settings.public
+    url = public.url or f"http://{public.host}:{public.port}"
+    if smtp.host:
+        return Outbox(database.sessions, SmtpSender(smtp), public_url=url), None
+    if not demo:
+        log.warning("SMTP_HOST is not set: invitation mails wait in the outbox")
+        return Outbox(database.sessions, None, public_url=url), None
+    try:
+        catcher = MailCatcher(maildir_for(settings.database_url)).start()
+    except (OSError, RuntimeError) as exc:  # the console runs on; the mails wait
+        log.warning("demo mode: the mail catcher could not start (%s)", type(exc).__name__)
+        why = f"The demo mail catcher could not start ({exc}); the mails wait in the outbox."
+        return Outbox(database.sessions, None, public_url=url, unavailable=why), None
+    sender = SmtpSender(catcher.smtp_settings(smtp.from_address))
+    log.info("demo mode: mails go to the built-in catcher at %s", sender.where)
+    return Outbox(database.sessions, sender, public_url=url, inbox=catcher.caught), catcher
+
+
+def maildir_for(database_url: str) -> Path:
+    """The demo catcher's Maildir: ``mail/`` beside a SQLite file, else under ``data/``."""
+    path = database_url.removeprefix("sqlite:///") if database_url.startswith("sqlite:///") else ""
+    if path and path != ":memory:" and not path.startswith("file:"):
+        return Path(path).expanduser().resolve().parent / "mail"
+    return ROOT / "data" / "mail"
 
 
 def identity_store(

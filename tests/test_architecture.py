@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ("dashboard", "db", "simulator", "pages")
 HTTP = {"httpx2", "authlib"}
 SQL = {"sqlalchemy", "alembic"}
+MAIL = {"smtplib", "aiosmtpd"}
 #: What each layer of the project may import of the project (by dotted prefix).
 PROJECT_IMPORTS: dict[str, tuple[str, ...]] = {
     "dashboard/domain": ("dashboard.errors", "dashboard.domain"),
@@ -20,6 +21,12 @@ PROJECT_IMPORTS: dict[str, tuple[str, ...]] = {
         "dashboard.errors",
         "dashboard.domain",
         "dashboard.omi",
+        "dashboard.settings",
+    ),
+    "dashboard/mail": (
+        "dashboard.errors",
+        "dashboard.domain",
+        "dashboard.mail",
         "dashboard.settings",
     ),
     "pages": ("dashboard.errors", "dashboard.domain", "dashboard.views", "dashboard.ui"),
@@ -82,6 +89,8 @@ def test_dependency_rules(name: str) -> None:
     if used & HTTP:
         assert where == "dashboard/omi", f"{name} talks HTTP; only dashboard/omi/ may"
     assert "httpx" not in used, f"{name} imports httpx; the project's one HTTP library is httpx2"
+    if used & MAIL:
+        assert where == "dashboard/mail", f"{name} speaks SMTP; only dashboard/mail/ may"
     if used & SQL:
         assert where in ("db", "dashboard/usecases"), f"{name} imports SQLAlchemy"
     allowed = PROJECT_IMPORTS.get(where)

@@ -35,6 +35,7 @@ PAGES: tuple[PageRow, ...] = (
     PageRow("bulk", "Bulk onboarding", ":material/group_add:", "Operate", Permission.BULK),
     PageRow("enrolments", "Enrolments", ":material/table_rows:", "Operate", Permission.VIEW),
     PageRow("queue", "Pending queue", ":material/pending_actions:", "Operate", Permission.VIEW),
+    PageRow("outbox", "Outbox", ":material/outbox:", "Operate", Permission.VIEW),
     PageRow("registration", "Registration demo", ":material/how_to_reg:", "Demo", Permission.DEMO),
     PageRow("system", "System", ":material/settings:", "Admin", Permission.SYSTEM),
     PageRow("audit", "Audit trail", ":material/policy:", "Admin", Permission.AUDIT),

@@ -32,7 +32,7 @@ from tests.support.console import Console
 ADMIN = "ann@example.com"
 OPERATOR = "oscar@example.com"
 VIEWER = "vera@example.com"
-VIEWER_PAGES = {"overview", "accounts", "enrol", "enrolments", "queue"}
+VIEWER_PAGES = {"overview", "accounts", "enrol", "enrolments", "queue", "outbox"}
 OPERATOR_PAGES = VIEWER_PAGES | {"registration", "bulk"}
 ADMIN_PAGES = OPERATOR_PAGES | {"system", "audit"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from db.models import Account, Enrolment, EnrolmentEvent
+from db.models import Account, Enrolment, EnrolmentEvent, Invitation, Mail
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -41,4 +41,40 @@ def event(row: Enrolment, to: str, *, frm: str | None = None) -> EnrolmentEvent:
     """An event on ``row``."""
     return EnrolmentEvent(
         enrolment_id=row.id, at=row.issued_at, from_status=frm, to_status=to, actor="t", detail=""
+    )
+
+
+def invitation(
+    owner: Account,
+    *,
+    at: datetime = T0,
+    days: float = 7,
+    language: str = "en",
+    outcome: str | None = None,
+) -> Invitation:
+    """A live invitation of ``owner`` (to their address, or ``<username>@example.com``) made at
+    ``at``, expiring ``days`` later; ``outcome`` ends it."""
+    return Invitation(
+        account_id=owner.id,
+        email=owner.email or f"{owner.username}@example.com",
+        language=language,
+        created_at=at,
+        created_by="t",
+        expires_at=at + timedelta(days=days),
+        outcome=outcome,
+        ended_at=None if outcome is None else at,
+    )
+
+
+def mail(row: Invitation, step: int = 0, *, status: str = "QUEUED") -> Mail:
+    """Mail ``step`` of the invitation ``row`` (flushed, so it has an id), due at once."""
+    return Mail(
+        invitation_id=row.id,
+        step=step,
+        to_address=row.email,
+        language=row.language,
+        created_at=row.created_at,
+        created_by="t",
+        status=status,
+        attempts=0,
     )
