@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from dashboard.services import Services, build_services, maildir_for
+from dashboard.services import Services, build_services
 from dashboard.settings import ROOT, load_settings
+from dashboard.wiring import maildir_for
 from simulator.embedded import RunningSimulator
 from tests.support.apptest import console_env
 from tests.support.mailserver import mail_server

@@ -15,7 +15,8 @@ from dashboard.domain.invitation_mail import message, render
 from dashboard.errors import MailError
 from dashboard.mail.catcher import free_port
 from dashboard.mail.smtp import SmtpSender
-from dashboard.settings import SmtpSecurity, SmtpSettings
+from dashboard.settings import SmtpSettings
+from dashboard.settings_types import SmtpSecurity
 from tests.support.mailserver import PASSWORD, USER, Certificates, mail_server, make_certificates
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
