@@ -247,7 +247,7 @@ class Invitation(Base):
 
 
 class InvitationEvent(Base):
-    """One step of an invitation (SENT, SEND_FAILED, REMINDED, OPENED, QR_ISSUED, ENROLLED,
+    """One step of an invitation (CREATED, SENT, SEND_FAILED, OPENED, QR_ISSUED, ENROLLED,
     EXPIRED, REVOKED, ...); never updated or deleted. QR_ISSUED names the enrolment it issued,
     which is how an enrolment's timeline finds its invitation."""
 

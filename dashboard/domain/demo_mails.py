@@ -50,7 +50,7 @@ def reminders(
         sent = due + timedelta(seconds=rng.uniform(2, 40))
         if sent >= stop:
             break
-        notes.append(DemoInvitationEvent(sent, "REMINDED", cast.MAILER, f"reminder {step}"))
+        notes.append(DemoInvitationEvent(sent, "SENT", cast.MAILER, f"reminder {step}"))
         subject = cast.SUBJECTS[lang][1]
         sent_ones.append(DemoMail(step, subject, due, cast.MAILER, "SENT", 1, sent))
     return sent_ones
