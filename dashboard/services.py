@@ -29,6 +29,7 @@ from dashboard.omi.client import OmiClient
 from dashboard.omi.scim import ScimClient
 from dashboard.omi.token import BearerTokens
 from dashboard.poller import Poller
+from dashboard.public.server import RunningPublicPage, serve_public_page
 from dashboard.settings import OmiSettings, ScimSettings, Settings
 from dashboard.usecases.accounts import Accounts
 from dashboard.usecases.audit import AuditTrail
@@ -36,6 +37,7 @@ from dashboard.usecases.bulk import BulkOnboarding
 from dashboard.usecases.campaigns import Campaigns
 from dashboard.usecases.database import Database
 from dashboard.usecases.enrolments import Enrolments
+from dashboard.usecases.invitation_links import InvitationLinks
 from dashboard.usecases.polling import Polling
 from dashboard.usecases.queue import Queue
 from dashboard.usecases.reports import Reports
@@ -105,13 +107,28 @@ class Services:
     simulator: RunningSimulator | None
     store: ScimClient | None = None
     store_tokens: BearerTokens | None = None
+    invitation_links: InvitationLinks | None = None
+    public_page: RunningPublicPage | None = None
 
     @property
     def demo_mode(self) -> bool:
         return self.simulator is not None
 
+    @property
+    def public_url(self) -> str:
+        """Where people reach the public enrolment page: ``PUBLIC_URL``, else its own address."""
+        public = self.settings.public
+        if public.url is not None:
+            return str(public.url).rstrip("/")
+        if self.public_page is not None:
+            return self.public_page.base_url
+        return f"http://{public.host}:{public.port}"
+
     def close(self) -> None:
-        """Stop the poller and the simulator, close the clients and the database."""
+        """Stop the public page, the poller and the simulator, close the clients and the
+        database."""
+        if self.public_page is not None:
+            self.public_page.stop()
         self.poller.stop()
         if self.store is not None:
             self.store.close()
@@ -157,6 +174,9 @@ def build_services(settings: Settings) -> Services:
         log.info("demo mode: %d accounts made known to the simulator again", known)
     poller = Poller(uc.polling, interval=settings.poll_interval)
     poller.start()
+    links = InvitationLinks(
+        sessions, uc.enrolments, uc.watching, reminders=settings.invite.reminders
+    )
     return Services(
         settings=settings,
         omi_settings=omi_settings,
@@ -185,6 +205,8 @@ def build_services(settings: Settings) -> Services:
         simulator=simulator,
         store=store,
         store_tokens=store_tokens,
+        invitation_links=links,
+        public_page=serve_public_page(settings, links),
     )
 
 
