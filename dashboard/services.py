@@ -105,9 +105,9 @@ class Services:
     system: SystemInfo
     poller: Poller
     simulator: RunningSimulator | None
+    invitation_links: InvitationLinks
     store: ScimClient | None = None
     store_tokens: BearerTokens | None = None
-    invitation_links: InvitationLinks | None = None
     public_page: RunningPublicPage | None = None
 
     @property
