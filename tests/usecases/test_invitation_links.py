@@ -293,3 +293,27 @@ def test_the_watch_is_renewed_by_the_status(
 
     clock.now += timedelta(seconds=30)  # the first watch lapsed
     wait_until(lambda: links.status(token) is not None and watched(), what="watch renewed")
+
+
+def test_the_page_and_its_image_at_once_get_one_code_and_one_opening(
+    desk: Console, links: InvitationLinks, clock: Clock
+) -> None:
+    ident, token = invited(desk, clock)
+    gate = threading.Barrier(4)
+    seen: list[int] = []
+
+    def visit() -> None:
+        gate.wait()
+        links.open(token)
+        made = links.qr(token)
+        assert made is not None
+        seen.append(made.enrolment_id)
+
+    threads = [threading.Thread(target=visit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(seen) == 4
+    assert len(set(seen)) == 1
+    assert kinds(desk, ident) == ["OPENED", "QR_ISSUED"]
