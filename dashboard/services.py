@@ -31,6 +31,7 @@ from dashboard.omi.client import OmiClient
 from dashboard.omi.scim import ScimClient
 from dashboard.omi.token import BearerTokens
 from dashboard.poller import Poller
+from dashboard.public.server import RunningPublicPage, serve_public_page
 from dashboard.settings import OmiSettings, Settings
 from dashboard.usecases.accounts import Accounts
 from dashboard.usecases.audit import AuditTrail
@@ -39,6 +40,7 @@ from dashboard.usecases.campaigns import Campaigns
 from dashboard.usecases.database import Database
 from dashboard.usecases.demo_history import DemoHistory, rules_from
 from dashboard.usecases.enrolments import Enrolments
+from dashboard.usecases.invitation_links import InvitationLinks
 from dashboard.usecases.outbox import Outbox
 from dashboard.usecases.polling import Polling
 from dashboard.usecases.queue import Queue
@@ -46,7 +48,12 @@ from dashboard.usecases.reports import Reports
 from dashboard.usecases.system import SystemInfo
 from dashboard.usecases.table import EnrolmentTable
 from dashboard.usecases.watching import Changes, Watching
-from dashboard.wiring import build_outbox, identity_store, start_embedded_simulator
+from dashboard.wiring import (
+    build_outbox,
+    identity_store,
+    public_url_for,
+    start_embedded_simulator,
+)
 from simulator.embedded import RunningSimulator
 
 log = logging.getLogger(__name__)
@@ -109,9 +116,13 @@ class Services:
     outbox: Outbox
     mailer: Mailer
     simulator: RunningSimulator | None
+    invitation_links: InvitationLinks
     store: ScimClient | None = None
     store_tokens: BearerTokens | None = None
     catcher: MailCatcher | None = None
+    public_page: RunningPublicPage | None = None
+    #: Where people reach the public enrolment page (the links in the mails).
+    public_url: str = ""
 
     @property
     def demo_mode(self) -> bool:
@@ -129,7 +140,10 @@ class Services:
         )
 
     def close(self) -> None:
-        """Stop the poller, the mailer and the simulator, close the clients and the database."""
+        """Stop the public page, the poller, the mailer and the simulator, close the clients
+        and the database."""
+        if self.public_page is not None:
+            self.public_page.stop()
         self.poller.stop()
         self.mailer.stop()
         if self.catcher is not None:
@@ -178,8 +192,13 @@ def build_services(settings: Settings) -> Services:
         log.info("demo mode: %d accounts made known to the simulator again", known)
     poller = Poller(uc.polling, interval=settings.poll_interval)
     poller.start()
-    outbox, catcher = build_outbox(settings, database, demo=simulator is not None)
-    mailer = Mailer([outbox.send_due])
+    links = InvitationLinks(
+        sessions, uc.enrolments, uc.watching, reminders=settings.invite.reminders
+    )
+    public_page = serve_public_page(settings, links)
+    public_url = public_url_for(settings, public_page)
+    outbox, catcher = build_outbox(settings, database, public_url, demo=simulator is not None)
+    mailer = Mailer([links.settle, links.remind_due, outbox.send_due])
     mailer.start()
     return Services(
         settings=settings,
@@ -212,4 +231,7 @@ def build_services(settings: Settings) -> Services:
         store=store,
         store_tokens=store_tokens,
         catcher=catcher,
+        invitation_links=links,
+        public_page=public_page,
+        public_url=public_url,
     )

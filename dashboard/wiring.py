@@ -11,6 +11,7 @@ from dashboard.mail.smtp import SmtpSender
 from dashboard.omi.client import OmiClient
 from dashboard.omi.scim import ScimClient
 from dashboard.omi.token import BearerTokens
+from dashboard.public.server import RunningPublicPage
 from dashboard.settings import ROOT, OmiSettings, ScimSettings, Settings
 from dashboard.usecases.database import Database
 from dashboard.usecases.outbox import Outbox
@@ -20,14 +21,24 @@ from simulator.embedded import RunningSimulator, start
 log = logging.getLogger(__name__)
 
 
+def public_url_for(settings: Settings, page: RunningPublicPage | None) -> str:
+    """Where people reach the public enrolment page: ``PUBLIC_URL``, else the page's own
+    address (or where another process on this host serves it)."""
+    public = settings.public
+    if public.url is not None:
+        return public.url
+    if page is not None:
+        return page.base_url
+    return f"http://{public.host}:{public.port}"
+
+
 def build_outbox(
-    settings: Settings, database: Database, *, demo: bool
+    settings: Settings, database: Database, public_url: str, *, demo: bool
 ) -> tuple[Outbox, MailCatcher | None]:
     """The outbox, sending through ``SMTP_*``; in demo mode without ``SMTP_HOST`` through the
     built-in mail catcher (started here, its Maildir beside the SQLite file); with neither it
     keeps every mail QUEUED and says what to set."""
-    smtp, public = settings.smtp, settings.public
-    url = public.url or f"http://{public.host}:{public.port}"
+    smtp, url = settings.smtp, public_url
     if smtp.host:
         return Outbox(database.sessions, SmtpSender(smtp), public_url=url), None
     if not demo:

@@ -125,6 +125,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         ):
             monkeypatch.delenv(name)
     monkeypatch.setenv("POLL_INTERVAL", POLL_INTERVAL)
+    monkeypatch.setenv("PUBLIC_PORT", "0")  # the public page on a free port, never a fixed one
     st.cache_resource.clear()
     yield
     st.cache_resource.clear()

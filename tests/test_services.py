@@ -22,7 +22,7 @@ TOKEN = "POST /auth/oauth2.0/v1/token"
 
 @contextmanager
 def services(env: dict[str, str]) -> Iterator[Services]:
-    built = build_services(load_settings({"POLL_INTERVAL": "5", **env}, None))
+    built = build_services(load_settings({"POLL_INTERVAL": "5", "PUBLIC_PORT": "0", **env}, None))
     try:
         yield built
     finally:

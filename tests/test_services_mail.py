@@ -19,7 +19,7 @@ from tests.support.mailserver import mail_server
 
 @contextmanager
 def services(env: dict[str, str]) -> Iterator[Services]:
-    built = build_services(load_settings({"POLL_INTERVAL": "5", **env}, None))
+    built = build_services(load_settings({"POLL_INTERVAL": "5", "PUBLIC_PORT": "0", **env}, None))
     try:
         yield built
     finally:
@@ -34,7 +34,8 @@ def test_demo_mode_sends_to_the_catcher_beside_the_database(tmp_path: Path) -> N
         assert demo.outbox.can_send
         assert demo.outbox.catching
         assert demo.mailer.running
-        assert demo.mailer.jobs == (demo.outbox.send_due,)
+        links = demo.invitation_links
+        assert demo.mailer.jobs == (links.settle, links.remind_due, demo.outbox.send_due)
         assert demo.outbox.summary().problem is None
         catcher, mailer = demo.catcher, demo.mailer
     assert not catcher.running

@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.orm import Session
+
+from dashboard.domain.invitations import new_token, token_hash
 from db.models import Account, Enrolment, EnrolmentEvent, Invitation, Mail
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -78,3 +81,73 @@ def mail(row: Invitation, step: int = 0, *, status: str = "QUEUED") -> Mail:
         status=status,
         attempts=0,
     )
+
+
+def _live_invitation(
+    account_id: uuid.UUID,
+    *,
+    created: datetime = T0,
+    days: float = 7.0,
+    language: str = "en",
+    email: str = "person@example.com",
+    by: str = "op@example.com",
+    campaign_id: int | None = None,
+) -> Invitation:
+    """A live invitation of ``account_id`` made at ``created``, expiring ``days`` later."""
+    return Invitation(
+        account_id=account_id,
+        campaign_id=campaign_id,
+        email=email,
+        language=language,
+        created_at=created,
+        created_by=by,
+        expires_at=created + timedelta(days=days),
+        reminders_sent=0,
+    )
+
+
+def _sent_mail(row: Invitation, *, step: int = 0, token: str | None = None) -> Mail:
+    """Mail ``step`` of ``row``, sent, carrying ``token``'s hash (no token: none yet)."""
+    return Mail(
+        invitation_id=row.id,
+        step=step,
+        to_address=row.email,
+        language=row.language,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        status="SENT" if token is not None else "QUEUED",
+        attempts=1 if token is not None else 0,
+        sent_at=row.created_at if token is not None else None,
+        token_hash=None if token is None else token_hash(token),
+    )
+
+
+def invite(
+    session: Session,
+    account_id: uuid.UUID,
+    *,
+    created: datetime = T0,
+    days: float = 7.0,
+    language: str = "en",
+    campaign_id: int | None = None,
+) -> tuple[int, str]:
+    """Insert an invitation of ``account_id`` and its first mail, sent with a freshly minted
+    token: (invitation id, the token, as its link carries it)."""
+    row = _live_invitation(
+        account_id, created=created, days=days, language=language, campaign_id=campaign_id
+    )
+    session.add(row)
+    session.flush()
+    token = new_token()
+    session.add(_sent_mail(row, token=token))
+    session.flush()
+    return row.id, token
+
+
+def remind(session: Session, invitation_id: int, step: int) -> str:
+    """Give the invitation's mail ``step`` a token (as sending it does): the token."""
+    row = session.get_one(Invitation, invitation_id)
+    token = new_token()
+    session.add(_sent_mail(row, step=step, token=token))
+    session.flush()
+    return token

@@ -37,8 +37,10 @@ def free_port() -> int:
 
 
 def clean_environment() -> dict[str, str]:
-    """This process's environment without any OMI_/SIM_ setting."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("OMI_", "SIM_", "SCIM_"))}
+    """This process's environment without any OMI_/SIM_ setting; the public page on a free
+    port (several consoles run at once)."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("OMI_", "SIM_", "SCIM_"))}
+    return kept | {"PUBLIC_PORT": "0"}
 
 
 @dataclass
