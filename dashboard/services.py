@@ -29,13 +29,14 @@ from dashboard.omi.client import OmiClient
 from dashboard.omi.scim import ScimClient
 from dashboard.omi.token import BearerTokens
 from dashboard.poller import Poller
-from dashboard.settings import OmiSettings, ScimSettings, Settings
+from dashboard.settings import InviteSettings, OmiSettings, ScimSettings, Settings
 from dashboard.usecases.accounts import Accounts
 from dashboard.usecases.audit import AuditTrail
 from dashboard.usecases.bulk import BulkOnboarding
 from dashboard.usecases.campaigns import Campaigns
 from dashboard.usecases.database import Database
 from dashboard.usecases.enrolments import Enrolments
+from dashboard.usecases.invitations import Invitations
 from dashboard.usecases.polling import Polling
 from dashboard.usecases.queue import Queue
 from dashboard.usecases.reports import Reports
@@ -58,6 +59,7 @@ class UseCases:
     watching: Watching
     table: EnrolmentTable
     queue: Queue
+    invitations: Invitations
 
 
 def build_use_cases(
@@ -67,11 +69,16 @@ def build_use_cases(
     store: ScimClient | None = None,
     clock: Callable[[], datetime] = utc_now,
     limits: Limits = DEFAULT_LIMITS,
+    invite: InviteSettings | None = None,
 ) -> UseCases:
     """The use-cases over ``database``, ``omi`` and the identity ``store`` (None: local-only
-    accounts), polling within ``limits``."""
+    accounts), polling within ``limits``, inviting by ``invite`` (lifetime, language)."""
     sessions = database.sessions
     enrolments = Enrolments(sessions, omi, clock=clock)
+    invite = invite or InviteSettings()
+    invitations = Invitations(
+        sessions, lifetime=invite.lifetime, language=invite.language, clock=clock
+    )
     changes = Changes()
     return UseCases(
         accounts=Accounts(sessions, store=store, clock=clock),
@@ -79,7 +86,8 @@ def build_use_cases(
         polling=Polling(sessions, omi, enrolments, clock=clock, limits=limits, changes=changes),
         watching=Watching(sessions, enrolments, changes, limits, clock=clock),
         table=EnrolmentTable(sessions),
-        queue=Queue(sessions, enrolments, clock=clock),
+        queue=Queue(sessions, enrolments, invitations, clock=clock),
+        invitations=invitations,
     )
 
 
@@ -97,6 +105,7 @@ class Services:
     watching: Watching
     table: EnrolmentTable
     queue: Queue
+    invitations: Invitations
     reports: Reports
     audit: AuditTrail
     onboarding: BulkOnboarding
@@ -151,7 +160,9 @@ def build_services(settings: Settings) -> Services:
     omi = OmiClient(omi_settings, extra_scopes=shared)
     store, store_tokens = identity_store(scim, omi_settings, omi)
     sessions = database.sessions
-    uc = build_use_cases(database, omi, store=store, limits=settings.poll_limits)
+    uc = build_use_cases(
+        database, omi, store=store, limits=settings.poll_limits, invite=settings.invite
+    )
     if simulator is not None and store is not None and scim.url is None:
         known = simulator.register_users(uc.accounts.references())
         log.info("demo mode: %d accounts made known to the simulator again", known)
@@ -168,6 +179,7 @@ def build_services(settings: Settings) -> Services:
         watching=uc.watching,
         table=uc.table,
         queue=uc.queue,
+        invitations=uc.invitations,
         reports=Reports(sessions),
         audit=AuditTrail(sessions),
         onboarding=BulkOnboarding(uc.accounts, uc.enrolments, Campaigns(sessions)),
