@@ -15,6 +15,7 @@ from dashboard.domain.invitation_records import (
     TimelineStep,
 )
 from dashboard.domain.invitations import LANGUAGES, InvitationState
+from dashboard.domain.records import AccountView
 from dashboard.domain.statuses import Status
 from dashboard.views.looks import look
 
@@ -68,6 +69,11 @@ def mail_note(smtp_host: str | None, demo_mode: bool) -> str | None:
     )
 
 
+def account_label(account: AccountView) -> str:
+    """An account in a picker: its name and address."""
+    return f"{account.username} · {account.email or 'no e-mail address'}"
+
+
 def current(invitation: InvitationView | None) -> str:
     """One line on the account's newest invitation."""
     if invitation is None:
@@ -88,6 +94,13 @@ def report(result: InviteReport) -> tuple[Literal["success", "warning"], str]:
     return ("warning" if skipped or not invited else "success"), text + "."
 
 
+def saved(address: str | None) -> str:
+    """What saving an address did."""
+    if address is None:
+        return "The e-mail address is removed; invitations need one."
+    return f"The e-mail address is now {address}."
+
+
 def skipped_rows(result: InviteReport) -> list[dict[str, str]]:
     """One row per account an invite skipped, with why."""
     return [{"Account": s.account, "Why": s.sentence} for s in result.skipped]
@@ -101,22 +114,21 @@ def revoked(results: Sequence[RevokeResult]) -> tuple[Literal["success", "warnin
 
 
 def step_label(step: TimelineStep) -> str:
-    """What one timeline step was."""
+    """What one timeline step was: the invitation's step, or the enrolment's new status."""
     if step.source is StepSource.INVITATION:
         return STEP_LABELS.get(step.step, step.step.replace("_", " ").capitalize())
-    try:
-        return look(Status(step.step)).label
-    except ValueError:
-        return step.step
+    return _status(step.step)
 
 
 def timeline_rows(steps: Iterable[TimelineStep]) -> list[dict[str, Any]]:
-    """A merged timeline as table rows, oldest first."""
+    """A merged timeline as table rows, oldest first: an enrolment's step goes from one status
+    to another, an invitation's step is named in "To"."""
     return [
         {
             "At": step.at,
-            "Step": step_label(step),
             "Of": _of(step),
+            "From": _status(step.from_status) if step.from_status else "",
+            "To": step_label(step),
             "By": step.actor,
             "What happened": step.detail,
         }
@@ -124,7 +136,14 @@ def timeline_rows(steps: Iterable[TimelineStep]) -> list[dict[str, Any]]:
     ]
 
 
+def _status(value: str) -> str:
+    try:
+        return look(Status(value)).label
+    except ValueError:
+        return value
+
+
 def _of(step: TimelineStep) -> str:
     if step.source is StepSource.INVITATION:
-        return f"invitation #{step.invitation_id}"
+        return f"Invitation #{step.invitation_id}"
     return f"QR code #{step.enrolment_id}"
