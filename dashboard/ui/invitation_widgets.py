@@ -97,10 +97,13 @@ def accounts_section(accounts: list[AccountView]) -> None:
     if not accounts:
         return
     st.subheader("Invite by e-mail")
-    picked = st.selectbox("Account", accounts, index=None, format_func=view.account_label,
+    # By id and name, which an edit leaves alone, so the choice survives the rerun after it.
+    by_id = {str(a.id): a for a in accounts}
+    names = {ident: a.username for ident, a in by_id.items()}
+    picked = st.selectbox("Account", list(by_id), index=None, format_func=names.__getitem__,
                           placeholder="Choose an account", key="invite-account")  # fmt: skip
-    if picked is not None:
-        account_panel(picked, "accounts")
+    if picked is not None and picked in by_id:
+        account_panel(by_id[picked], "accounts")
 
 
 def enrol_section(account: AccountView) -> None:

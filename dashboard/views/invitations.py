@@ -15,7 +15,6 @@ from dashboard.domain.invitation_records import (
     TimelineStep,
 )
 from dashboard.domain.invitations import LANGUAGES, InvitationState
-from dashboard.domain.records import AccountView
 from dashboard.domain.statuses import Status
 from dashboard.views.looks import look
 
@@ -67,11 +66,6 @@ def mail_note(smtp_host: str | None, demo_mode: bool) -> str | None:
         "No mail server is configured (SMTP_HOST): invitations are queued and wait in the "
         "Outbox until one is; none is lost."
     )
-
-
-def account_label(account: AccountView) -> str:
-    """An account in a picker: its name and address."""
-    return f"{account.username} · {account.email or 'no e-mail address'}"
 
 
 def current(invitation: InvitationView | None) -> str:
