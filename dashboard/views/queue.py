@@ -113,7 +113,7 @@ def summary(snapshot: QueueSnapshot) -> str:
     """How many are in the queue."""
     if not snapshot.total:
         return "Nothing is unfinished: the queue is empty."
-    return f"{snapshot.total} unfinished enrolment(s)."
+    return f"{snapshot.total} person(s) unfinished."
 
 
 def group_title(group: QueueGroup) -> str:
