@@ -48,11 +48,17 @@ def language(key: str) -> str:
     return picked or default
 
 
-def account_panel(account: AccountView, where: str) -> None:
-    """The account's invitation, its address (editable by an operator) and the send button."""
+def account_panel(account: AccountView, where: str, *, history: bool = True) -> None:
+    """The account's invitation and (with ``history``) its timeline, its address (editable by
+    an operator) and the send button."""
     uc = services()
     with widgets.reported():
         st.caption(widgets.plain(view.current(uc.invitations.current(account.id))))
+        steps = uc.invitations.timeline(account_id=account.id) if history else []
+        if steps:
+            with st.expander(f"Its timeline ({len(steps)} steps)", icon=":material/history:"):
+                st.dataframe(view.timeline_rows(steps), hide_index=True,
+                             column_config={"At": widgets.SECONDS})  # fmt: skip
     if may(Permission.CREATE_ACCOUNT):
         with st.form(f"{where}-address-{account.id}", border=False):
             typed = st.text_input(
@@ -109,7 +115,7 @@ def accounts_section(accounts: list[AccountView]) -> None:
 def enrol_section(account: AccountView) -> None:
     """The Enrol page's way to reach the person by e-mail instead of the screen."""
     with st.expander("Invite by e-mail instead", icon=":material/forward_to_inbox:"):
-        account_panel(account, "enrol")
+        account_panel(account, "enrol", history=False)  # expanders do not nest
 
 
 def campaign_panel(campaign_id: int, name: str) -> None:

@@ -78,6 +78,9 @@ def test_an_operator_sends_an_invitation_in_dutch_from_accounts(
         OPERATOR,
     )
     assert f"Invitation #{current.id} to ann.i@example.com (nl)" in said(at)
+    history = at.dataframe[-1].value  # the account's timeline
+    assert list(history["To"]) == ["Invitation created"]
+    assert list(history["By"]) == [OPERATOR]
     # Not in demo mode and no SMTP_HOST: the mail waits, and the page says so.
     assert view.mail_note(None, False) in [i.value for i in at.info]
 
