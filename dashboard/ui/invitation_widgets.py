@@ -56,7 +56,7 @@ def account_panel(account: AccountView, where: str, *, history: bool = True) -> 
         st.caption(widgets.plain(view.current(uc.invitations.current(account.id))))
         steps = uc.invitations.timeline(account_id=account.id) if history else []
         if steps:
-            with st.expander(f"Its timeline ({len(steps)} steps)", icon=":material/history:"):
+            with st.expander(f"Its timeline · {len(steps)}", icon=":material/history:"):
                 st.dataframe(view.timeline_rows(steps), hide_index=True,
                              column_config={"At": widgets.SECONDS})  # fmt: skip
     if may(Permission.CREATE_ACCOUNT):
