@@ -156,7 +156,7 @@ def rows(
             "Status": state_label(item.invitation)
             if item.status is None
             else look(item.status).label,
-            "Invitation": state_label(item.invitation),
+            "Invitation": _invitation(item),
             "Age": age(now - item.issued_at),
             "Issued": item.issued_at,
             "Expires": item.expires_at,
@@ -165,6 +165,12 @@ def rows(
         }
         for item in items
     ]
+
+
+def _invitation(item: QueueItem) -> str:
+    if item.invitation is None:
+        return ""
+    return f"#{item.invitation_id} · {state_label(item.invitation)}"
 
 
 def picked(group: QueueGroup, selected_rows: Sequence[int]) -> list[str]:
