@@ -32,7 +32,7 @@ from dashboard.omi.scim import ScimClient
 from dashboard.omi.token import BearerTokens
 from dashboard.poller import Poller
 from dashboard.public.server import RunningPublicPage, serve_public_page
-from dashboard.settings import OmiSettings, Settings
+from dashboard.settings import InviteSettings, OmiSettings, Settings
 from dashboard.usecases.accounts import Accounts
 from dashboard.usecases.audit import AuditTrail
 from dashboard.usecases.bulk import BulkOnboarding
@@ -41,6 +41,7 @@ from dashboard.usecases.database import Database
 from dashboard.usecases.demo_history import DemoHistory, rules_from
 from dashboard.usecases.enrolments import Enrolments
 from dashboard.usecases.invitation_links import InvitationLinks
+from dashboard.usecases.invitations import Invitations
 from dashboard.usecases.outbox import Outbox
 from dashboard.usecases.polling import Polling
 from dashboard.usecases.queue import Queue
@@ -69,6 +70,7 @@ class UseCases:
     watching: Watching
     table: EnrolmentTable
     queue: Queue
+    invitations: Invitations
 
 
 def build_use_cases(
@@ -78,11 +80,16 @@ def build_use_cases(
     store: ScimClient | None = None,
     clock: Callable[[], datetime] = utc_now,
     limits: Limits = DEFAULT_LIMITS,
+    invite: InviteSettings | None = None,
 ) -> UseCases:
     """The use-cases over ``database``, ``omi`` and the identity ``store`` (None: local-only
-    accounts), polling within ``limits``."""
+    accounts), polling within ``limits``, inviting by ``invite`` (lifetime, language)."""
     sessions = database.sessions
     enrolments = Enrolments(sessions, omi, clock=clock)
+    invite = invite or InviteSettings()
+    invitations = Invitations(
+        sessions, lifetime=invite.lifetime, language=invite.language, clock=clock
+    )
     changes = Changes()
     return UseCases(
         accounts=Accounts(sessions, store=store, clock=clock),
@@ -90,7 +97,8 @@ def build_use_cases(
         polling=Polling(sessions, omi, enrolments, clock=clock, limits=limits, changes=changes),
         watching=Watching(sessions, enrolments, changes, limits, clock=clock),
         table=EnrolmentTable(sessions),
-        queue=Queue(sessions, enrolments, clock=clock),
+        queue=Queue(sessions, enrolments, invitations, clock=clock),
+        invitations=invitations,
     )
 
 
@@ -108,6 +116,7 @@ class Services:
     watching: Watching
     table: EnrolmentTable
     queue: Queue
+    invitations: Invitations
     reports: Reports
     audit: AuditTrail
     onboarding: BulkOnboarding
@@ -186,7 +195,9 @@ def build_services(settings: Settings) -> Services:
     omi = OmiClient(omi_settings, extra_scopes=shared)
     store, store_tokens = identity_store(scim, omi_settings, omi)
     sessions = database.sessions
-    uc = build_use_cases(database, omi, store=store, limits=settings.poll_limits)
+    uc = build_use_cases(
+        database, omi, store=store, limits=settings.poll_limits, invite=settings.invite
+    )
     if simulator is not None and store is not None and scim.url is None:
         known = simulator.register_users(uc.accounts.references())
         log.info("demo mode: %d accounts made known to the simulator again", known)
@@ -211,6 +222,7 @@ def build_services(settings: Settings) -> Services:
         watching=uc.watching,
         table=uc.table,
         queue=uc.queue,
+        invitations=uc.invitations,
         reports=Reports(sessions),
         audit=AuditTrail(sessions),
         onboarding=BulkOnboarding(uc.accounts, uc.enrolments, Campaigns(sessions)),

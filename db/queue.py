@@ -4,7 +4,9 @@ its status is one of those given, with the account's name and address. Every rea
 
 "Newest" is "no enrolment of the same account with a larger id": a ``NOT EXISTS`` on the
 ``(account_id, id)`` index, so the read starts from the statuses asked for (the
-``(status, issued_at)`` index) rather than from every account.
+``(status, issued_at)`` index) rather than from every account. An account invited by e-mail
+after its newest enrolment was issued is left out: the invitation is its row now
+(``db.invitations.queue_rows``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.models import Account, Enrolment
+from db.models import Account, Enrolment, Invitation
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,10 @@ def _where(query: Select[Any], where: QueueWhere) -> Select[Any]:
     query = query.where(
         Enrolment.status.in_(list(where.statuses)),
         ~exists().where(newer.account_id == Enrolment.account_id, newer.id > Enrolment.id),
+        ~exists().where(
+            Invitation.account_id == Enrolment.account_id,
+            Invitation.created_at > Enrolment.issued_at,
+        ),
     )
     if where.issued_by:
         query = query.where(Enrolment.issued_by == where.issued_by)

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.domain.roles import Permission
 from dashboard.errors import IdentityStoreConflict
 from dashboard.ui import accounts_widgets as part
+from dashboard.ui import invitation_widgets as invites
 from dashboard.ui import widgets
 from dashboard.ui.pages import page
 from dashboard.ui.services import services
@@ -75,3 +76,4 @@ with widgets.reported():
         st.session_state["created_account"] = (str(made.id), False)
         st.rerun()
     part.accounts_table(accounts, search, marked)
+invites.accounts_section(accounts)

@@ -7,6 +7,7 @@ from dashboard.domain.roles import Permission
 from dashboard.errors import ConsoleError
 from dashboard.ui import accounts_widgets as accounts_part
 from dashboard.ui import enrol_widgets as part
+from dashboard.ui import invitation_widgets as invites
 from dashboard.ui import watch, widgets
 from dashboard.ui.services import demo_device_url, services
 from dashboard.ui.signin import may, require
@@ -66,6 +67,7 @@ def live(enrolment_id: int, account: view.AccountView) -> None:
 account = chosen_account()
 if account is not None:
     part.account_line(account)
+    invites.enrol_section(account)
     with widgets.reported():
         active = uc.enrolments.active(account.id)
         latest = active or uc.enrolments.latest(account.id)

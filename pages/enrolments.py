@@ -48,6 +48,6 @@ with widgets.reported():
     )
     chosen = view.picked(views, rows)
     if chosen is not None:
-        part.timeline(chosen, uc.enrolments.events(chosen.id))
+        part.timeline(chosen, uc.invitations.timeline(enrolment_id=chosen.id))
     elif views:
         st.caption("Select a row to see its timeline.")

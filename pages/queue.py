@@ -1,7 +1,9 @@
-"""Pending queue: everything unfinished, by age; re-issue or cancel many at once, confirmed."""
+"""Pending queue: everything unfinished, by age; re-issue, cancel, send or revoke invitations to
+many at once, confirmed."""
 
 import streamlit as st
 
+from dashboard.ui import invitation_widgets as invites
 from dashboard.ui import queue_widgets as part
 from dashboard.ui import widgets
 from dashboard.ui.services import services
@@ -19,6 +21,7 @@ with widgets.reported():
     where = part.filters(view.operator_choices(uc.queue.operators()), campaign_choices(campaigns))
     snapshot = uc.queue.snapshot(where)
     st.caption(view.summary(snapshot))
+    invites.mail_waits()
     part.last_done()
     chosen = part.groups(snapshot, campaigns, selectable=bool(actions))
     if actions:

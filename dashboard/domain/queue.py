@@ -4,7 +4,9 @@ current QR code was issued, and the actions an operator takes on many of them at
 A person is in the queue when their account's newest enrolment is still waiting (pending,
 scanned) or ended without an enrolment and nothing was issued since (expired, declined,
 failed). A cancelled one is not: an operator ended it on purpose. Superseded ones never are
-(something newer exists). Plain data, no I/O.
+(something newer exists). A person invited by e-mail with no QR code issued since is in it by
+the invitation (invited, opened, or expired and not re-sent); a revoked one is not. One row per
+person: their newest step, the QR code or the invitation. Plain data, no I/O.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from dashboard.domain.invitations import InvitationState
 from dashboard.domain.roles import Permission
 from dashboard.domain.statuses import Status
 
@@ -64,11 +67,15 @@ class QueueAction(StrEnum):
 
     REISSUE = "re-issue"
     CANCEL = "cancel"
+    INVITE = "send invitation"
+    REVOKE = "revoke invitation"
 
 
 ACTION_PERMISSIONS: dict[QueueAction, Permission] = {
     QueueAction.REISSUE: Permission.REISSUE,
     QueueAction.CANCEL: Permission.CANCEL,
+    QueueAction.INVITE: Permission.INVITE,
+    QueueAction.REVOKE: Permission.INVITE,
 }
 
 
@@ -82,18 +89,42 @@ class QueueFilter:
 
 @dataclass(frozen=True)
 class QueueItem:
-    """One person in the queue, by their newest enrolment."""
+    """One person in the queue, by their newest enrolment, or by their invitation when no QR
+    code was issued since it was sent (``enrolment_id`` and ``status`` None; ``issued_at``,
+    ``expires_at`` and ``issued_by`` are then the invitation's). ``invitation`` is the state
+    of the person's newest invitation, if they have one."""
 
-    enrolment_id: int
+    enrolment_id: int | None
     account_id: uuid.UUID
     username: str
     display_name: str | None
     email: str | None
-    status: Status
+    status: Status | None
     issued_at: datetime
     expires_at: datetime
     issued_by: str
     campaign_id: int | None
+    invitation_id: int | None = None
+    invitation: InvitationState | None = None
+
+    @property
+    def key(self) -> str:
+        """The item's name in a selection: ``e<enrolment id>`` or ``i<invitation id>``."""
+        if self.enrolment_id is not None:
+            return f"{ENROLMENT_KEY}{self.enrolment_id}"
+        return f"{INVITATION_KEY}{self.invitation_id}"
+
+
+ENROLMENT_KEY = "e"
+INVITATION_KEY = "i"
+
+
+def parse_key(key: int | str) -> tuple[str, int] | None:
+    """(kind, id) of an item's key (a plain number is an enrolment's id); None if malformed."""
+    text = str(key).strip()
+    kind = text[:1] if text[:1] in (ENROLMENT_KEY, INVITATION_KEY) else ENROLMENT_KEY
+    digits = text[1:] if text[:1] in (ENROLMENT_KEY, INVITATION_KEY) else text
+    return (kind, int(digits)) if digits.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -138,11 +169,13 @@ class ActionOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class ActionResult:
-    """One item's result: its enrolment, the person, what happened and the sentence; for a
-    re-issue, the new enrolment's id."""
+    """One item's result: its enrolment (None: an invitation's row), the person, what happened
+    and the sentence; for a re-issue, the new enrolment's id; for an invitation's row or an
+    invitation action, the invitation's id (the new one's, for a send)."""
 
-    enrolment_id: int
+    enrolment_id: int | None
     username: str
     outcome: ActionOutcome
     message: str
     new_enrolment_id: int | None = None
+    invitation_id: int | None = None

@@ -2,7 +2,8 @@
 
 Roles are ordered ``viewer < operator < admin``; each role has the permissions of the ones
 below it. A viewer sees every enrolment but changes nothing; an operator creates accounts and
-issues, re-issues and cancels QR codes (one by one, in bulk, or in the registration demo); an
+issues, re-issues and cancels QR codes (one by one, in bulk, or in the registration demo) and
+sends or revokes invitations by e-mail; an
 admin also sees the System page and the audit trail.
 
 Roles come from configuration (``AccessSettings`` in ``dashboard.settings``): lists of entries,
@@ -55,6 +56,7 @@ class Permission(StrEnum):
     ISSUE = "issue QR code"
     REISSUE = "re-issue QR code"
     CANCEL = "cancel enrolment"
+    INVITE = "send or revoke invitations"
     BULK = "bulk onboarding"
     DEMO = "registration demo"  # creates accounts and issues QR codes as a website would
     SYSTEM = "system page"
@@ -67,6 +69,7 @@ _OPERATOR = _VIEWER | {
     Permission.ISSUE,
     Permission.REISSUE,
     Permission.CANCEL,
+    Permission.INVITE,
     Permission.BULK,
     Permission.DEMO,
 }

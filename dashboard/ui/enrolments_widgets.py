@@ -8,9 +8,11 @@ from io import RawIOBase
 
 import streamlit as st
 
-from dashboard.domain.records import EnrolmentView, EventView
+from dashboard.domain.invitation_records import TimelineStep
+from dashboard.domain.records import EnrolmentView
 from dashboard.ui import widgets
 from dashboard.views import enrolments as table
+from dashboard.views import invitations as invites
 
 
 def campaign_filter(choices: Mapping[int | None, str]) -> int | None:
@@ -57,11 +59,12 @@ def pager(pages: int, key: str, csv: Callable[[], RawIOBase], *, empty: bool) ->
         )
 
 
-def timeline(chosen: EnrolmentView, events: Sequence[EventView]) -> None:
-    """One enrolment's account, status and history."""
+def timeline(chosen: EnrolmentView, steps: Sequence[TimelineStep]) -> None:
+    """One enrolment's account, status and history, with the steps of the invitation that
+    issued it (sent, opened, QR issued...), if one did."""
     st.subheader(f"Timeline of enrolment #{chosen.id}")
     st.text(f"Account: {chosen.username}  ·  {chosen.account_id}")
     widgets.status_badge(chosen.status)
     st.dataframe(
-        table.timeline_rows(events), hide_index=True, column_config={"At": widgets.SECONDS}
+        invites.timeline_rows(steps), hide_index=True, column_config={"At": widgets.SECONDS}
     )

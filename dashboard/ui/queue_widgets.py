@@ -12,7 +12,7 @@ from dashboard.errors import ConsoleError
 from dashboard.ui import widgets
 from dashboard.views import queue as view
 
-#: The action asked for and not yet confirmed, as (action, enrolment ids).
+#: The action asked for and not yet confirmed, as (action, item keys).
 ASKED = "queue-asked"
 #: What the last confirmed action did: (action, results) or (action, error sentence).
 DONE = "queue-done"
@@ -32,10 +32,10 @@ def filters(operators: Mapping[str, str], campaigns: Mapping[int | None, str]) -
     return view.query(issued_by, campaign_id)
 
 
-def groups(snapshot: QueueSnapshot, campaigns: Mapping[int, str], selectable: bool) -> list[int]:
+def groups(snapshot: QueueSnapshot, campaigns: Mapping[int, str], selectable: bool) -> list[str]:
     """Each age group under its heading, as a table (rows selectable for an operator); the
-    enrolment ids selected in any of them."""
-    chosen: list[int] = []
+    keys of the items selected in any of them."""
+    chosen: list[str] = []
     for group in snapshot.groups:
         st.subheader(view.group_title(group))
         if not group.items:
@@ -59,7 +59,7 @@ def groups(snapshot: QueueSnapshot, campaigns: Mapping[int, str], selectable: bo
     return chosen
 
 
-def action_buttons(actions: Sequence[view.ActionLook], chosen: list[int]) -> None:
+def action_buttons(actions: Sequence[view.ActionLook], chosen: list[str]) -> None:
     """A button per action, usable once something is selected; a click asks to confirm."""
     st.caption(f"{len(chosen)} selected.")
     for place, shown in zip(st.columns(len(actions)), actions, strict=True):
@@ -67,7 +67,7 @@ def action_buttons(actions: Sequence[view.ActionLook], chosen: list[int]) -> Non
             st.session_state[ASKED] = (shown.action, list(chosen))
 
 
-def asked() -> tuple[view.ActionLook, list[int]] | None:
+def asked() -> tuple[view.ActionLook, list[str]] | None:
     """The action waiting for its confirmation, if any."""
     kept = st.session_state.get(ASKED)
     return None if kept is None else (view.action_look(kept[0]), kept[1])

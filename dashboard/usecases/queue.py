@@ -4,11 +4,14 @@ The read is capped per age group (``GROUP_CAP`` newest items each, with the grou
 count), so a campaign that leaves thousands unfinished costs four bounded selects and one
 count; the page says when a group holds more than it lists and the filters narrow it.
 
-Each action is one handler in ``Queue._handlers``, keyed by ``QueueAction``: another action
-(an invitation, say) is one more member there and one more handler here. Every item is
+People invited by e-mail with no QR code issued since are rows of their invitation
+(``dashboard.usecases.queue_invitations``), merged into the same age groups by when it was
+sent; everyone else's row carries the state of their newest invitation.
+
+Each action is one handler in ``Queue._handlers``, keyed by ``QueueAction``. Every item is
 re-read before it is acted on, so an item someone else re-issued or that finished meanwhile
 is skipped with a sentence rather than acted on twice; every change is recorded on each
-enrolment it touched, with the operator, by the enrolment use-cases.
+enrolment and invitation it touched, with the operator.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard.domain.clock import utc_now
 from dashboard.domain.queue import (
     AGE_LIMITS,
+    INVITATION_KEY,
     QUEUED,
     ActionOutcome,
     ActionResult,
@@ -31,15 +35,19 @@ from dashboard.domain.queue import (
     QueueItem,
     QueueSnapshot,
     issued_between,
+    parse_key,
 )
 from dashboard.domain.statuses import ACTIVE, Status
 from dashboard.errors import ApiAuthError, ApiError, ApiForbidden, ConsoleError, InputError
 from dashboard.usecases import inputs
+from dashboard.usecases import queue_invitations as invited
 from dashboard.usecases.bulk import STOP_AFTER
 from dashboard.usecases.enrolments import Enrolments
+from dashboard.usecases.invitations import Invitations
 from dashboard.usecases.transactions import reading
 from db import accounts as account_queries
 from db import enrolments as enrolment_queries
+from db import invitations as invitation_queries
 from db import queue as queries
 
 #: The most items listed per age group.
@@ -60,15 +68,21 @@ class Queue:
         self,
         sessions: sessionmaker[Session],
         enrolments: Enrolments,
+        invitations: Invitations,
         *,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._sessions = sessions
         self._enrolments = enrolments
+        self._invitations = invitations
         self._clock = clock
         self._handlers: dict[QueueAction, Handler] = {
             QueueAction.REISSUE: self._reissue,
             QueueAction.CANCEL: self._cancel,
+            QueueAction.INVITE: lambda item, who: invited.send(invitations, enrolments, item, who),
+            QueueAction.REVOKE: lambda item, who: invited.revoke(
+                invitations, enrolments, item, who
+            ),
         }
 
     def snapshot(self, where: QueueFilter | None = None, *, cap: int = GROUP_CAP) -> QueueSnapshot:
@@ -80,27 +94,36 @@ class Queue:
         edges = sorted(now - age for age in AGE_LIMITS.values())  # the oldest edge first
         with reading(self._sessions) as session:
             counts = queries.queue_counts(session, _where(where), edges)[::-1]  # youngest first
+            sent = invitation_queries.queue_counts(session, invited.where(where), edges)[::-1]
             built = []
-            for group, total in zip(AgeGroup, counts, strict=True):
+            for group, total, invites in zip(AgeGroup, counts, sent, strict=True):
                 low, high = issued_between(group, now)
                 rows = queries.queue_rows(session, _where(where, low, high), limit) if total else []
-                built.append(QueueGroup(group, total, tuple(_item(r) for r in rows)))
+                listed = [_item(r) for r in rows]
+                if invites:
+                    listed += invited.items(session, invited.where(where, low, high), limit, now)
+                listed.sort(key=lambda i: (i.issued_at, i.key), reverse=True)
+                shown = invited.with_invitations(session, listed[:limit], now)
+                built.append(QueueGroup(group, total + invites, tuple(shown)))
         return QueueSnapshot(now, tuple(built))
 
     def operators(self) -> list[str]:
         """Who issued the items in the queue, by name (for the filter)."""
         with reading(self._sessions) as session:
-            return queries.queue_operators(session, _STATUSES, MAX_OPERATORS)
+            names = queries.queue_operators(session, _STATUSES, MAX_OPERATORS)
+            names += invited.operators(session, MAX_OPERATORS)
+        return sorted(set(names))[:MAX_OPERATORS]
 
     def act(
-        self, action: QueueAction, enrolment_ids: Collection[int], *, actor: str
+        self, action: QueueAction, keys: Collection[int | str], *, actor: str
     ) -> list[ActionResult]:
-        """Take ``action`` on each item (by its enrolment id, in the order given), recording the
-        operator ``actor`` on every enrolment it touches. Items no longer in the queue are
-        skipped; when the API refuses the console's credentials, or fails ``STOP_AFTER`` times
-        in a row, the items after are not attempted (failed, with the reason)."""
+        """Take ``action`` on each item (by its key, ``QueueItem.key``, or its enrolment id,
+        in the order given), recording the operator ``actor`` on every enrolment and
+        invitation it touches. Items no longer in the queue are skipped; when the API refuses
+        the console's credentials, or fails ``STOP_AFTER`` times in a row, the items after are
+        not attempted (failed, with the reason)."""
         who = inputs.actor(actor)
-        ids = list(dict.fromkeys(int(i) for i in enrolment_ids))
+        ids = list(dict.fromkeys(_parsed(k) for k in keys))
         if not ids:
             raise InputError("Select at least one item of the queue.")
         if len(ids) > MAX_BATCH:
@@ -122,7 +145,7 @@ class Queue:
                 # As a bulk run does: a refused credential stops at once, an outage soon.
                 if isinstance(exc, ApiAuthError | ApiForbidden) or in_a_row >= STOP_AFTER:
                     stopped = "Not attempted: the service failed on the items before."
-                    results.extend(_missed(i, stopped) for i in ids[at + 1 :])
+                    results.extend(_missed(key, stopped) for key in ids[at + 1 :])
                     break
             except ConsoleError as exc:
                 results.append(_result(item, ActionOutcome.FAILED, str(exc)))
@@ -131,6 +154,8 @@ class Queue:
     # --- the actions ----------------------------------------------------------------------
 
     def _reissue(self, item: QueueItem, who: str) -> ActionResult:
+        if item.enrolment_id is None:
+            return invited.not_invitable(item, "re-issue")
         made = self._enrolments.issue(item.account_id, actor=who, campaign_id=item.campaign_id)
         if item.status not in ACTIVE:  # an active one was superseded, with an event, by issue
             detail = f"Re-issued from the pending queue: new QR code #{made.id}."
@@ -139,6 +164,8 @@ class Queue:
         return _result(item, ActionOutcome.DONE, message, made.id)
 
     def _cancel(self, item: QueueItem, who: str) -> ActionResult:
+        if item.enrolment_id is None or item.status is None:
+            return invited.not_invitable(item, "cancel")
         if item.status not in ACTIVE:
             shown = item.status.value.lower()
             message = f"Already {shown}: there is nothing to cancel (re-issue it instead)."
@@ -146,12 +173,15 @@ class Queue:
         self._enrolments.cancel(item.enrolment_id, actor=who)
         return _result(item, ActionOutcome.DONE, "Cancelled.")
 
-    def _current(self, enrolment_id: int) -> QueueItem | ActionResult:
+    def _current(self, key: tuple[str, int]) -> QueueItem | ActionResult:
         """The item as it stands now, or why it is no longer in the queue."""
+        kind, ident = key
         with reading(self._sessions) as session:
-            row = enrolment_queries.get_enrolment(session, enrolment_id)
+            if kind == INVITATION_KEY:
+                return invited.current(session, ident, self._clock())
+            row = enrolment_queries.get_enrolment(session, ident)
             if row is None:
-                return _missed(enrolment_id, f"There is no enrolment #{enrolment_id}.")
+                return _missed(key, f"There is no enrolment #{ident}.")
             account = account_queries.get_account(session, row.account_id)
             newest = account_queries.latest_enrolment_of(session, row.account_id)
             assert account is not None  # an enrolment's account is deleted with it
@@ -167,11 +197,12 @@ class Queue:
                 row.issued_by,
                 row.campaign_id,
             )
+            item = invited.with_invitations(session, [item], self._clock())[0]
         if newest is not None and newest[0] != row.id:
             message = f"Skipped: a newer QR code (#{newest[0]}) was issued since."
             return _result(item, ActionOutcome.SKIPPED, message)
         if item.status not in QUEUED:
-            message = f"Skipped: it is {item.status.value.lower()} now."
+            message = f"Skipped: it is {Status(row.status).value.lower()} now."
             return _result(item, ActionOutcome.SKIPPED, message)
         return item
 
@@ -200,8 +231,19 @@ def _item(row: queries.QueueRow) -> QueueItem:
 def _result(
     item: QueueItem, outcome: ActionOutcome, message: str, new_id: int | None = None
 ) -> ActionResult:
-    return ActionResult(item.enrolment_id, item.username, outcome, message, new_id)
+    invitation = item.invitation_id if item.enrolment_id is None else None
+    return ActionResult(item.enrolment_id, item.username, outcome, message, new_id, invitation)
 
 
-def _missed(enrolment_id: int, message: str) -> ActionResult:
-    return ActionResult(enrolment_id, "", ActionOutcome.FAILED, message)
+def _missed(key: tuple[str, int], message: str) -> ActionResult:
+    kind, ident = key
+    if kind == INVITATION_KEY:
+        return ActionResult(None, "", ActionOutcome.FAILED, message, invitation_id=ident)
+    return ActionResult(ident, "", ActionOutcome.FAILED, message)
+
+
+def _parsed(key: int | str) -> tuple[str, int]:
+    parsed = parse_key(key)
+    if parsed is None:
+        raise InputError(f"{str(key)[:40]!r} is not an item of the queue.")
+    return parsed

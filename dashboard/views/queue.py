@@ -24,12 +24,14 @@ from dashboard.domain.queue import (
     QueueSnapshot,
 )
 from dashboard.domain.roles import Permission
+from dashboard.views.invitations import state_label
 from dashboard.views.looks import look
 
 INTRO = (
-    "Everyone whose enrolment is unfinished: waiting for the phone (pending, scanned), or ended "
-    "without an enrolment (expired, declined, failed) and not re-issued since. Grouped by "
-    "how long ago their current QR code was issued."
+    "Everyone whose enrolment is unfinished: waiting for the phone (pending, scanned), ended "
+    "without an enrolment (expired, declined, failed) and not re-issued since, or invited by "
+    "e-mail with no QR code yet (not opened, opened, or expired and not re-sent). Grouped by "
+    "how long ago their current QR code or invitation was issued."
 )
 VIEW_ONLY = "Your role can look at the queue; acting on it needs the operator role."
 ANY_OPERATOR = "Any operator"
@@ -71,6 +73,19 @@ ACTIONS: tuple[ActionLook, ...] = (
         ":material/cancel:",
         "Cancel {n} enrolment(s)? Waiting codes stop being watched; ended ones are skipped.",
     ),
+    ActionLook(
+        QueueAction.INVITE,
+        "Send / re-send invitation",
+        ":material/forward_to_inbox:",
+        "E-mail an invitation to {n} person(s)? A live invitation of theirs is replaced; "
+        "people without an address or already enrolled are skipped.",
+    ),
+    ActionLook(
+        QueueAction.REVOKE,
+        "Revoke invitation",
+        ":material/link_off:",
+        "Revoke the invitation of {n} person(s)? Their links stop working at once.",
+    ),
 )
 
 
@@ -98,7 +113,7 @@ def summary(snapshot: QueueSnapshot) -> str:
     """How many are in the queue."""
     if not snapshot.total:
         return "Nothing is unfinished: the queue is empty."
-    return f"{snapshot.total} unfinished enrolment(s)."
+    return f"{snapshot.total} person(s) unfinished."
 
 
 def group_title(group: QueueGroup) -> str:
@@ -138,7 +153,10 @@ def rows(
             "Username": item.username,
             "Display name": item.display_name or "",
             "E-mail": item.email or "",
-            "Status": look(item.status).label,
+            "Status": state_label(item.invitation)
+            if item.status is None
+            else look(item.status).label,
+            "Invitation": _invitation(item),
             "Age": age(now - item.issued_at),
             "Issued": item.issued_at,
             "Expires": item.expires_at,
@@ -149,9 +167,15 @@ def rows(
     ]
 
 
-def picked(group: QueueGroup, selected_rows: Sequence[int]) -> list[int]:
-    """The enrolment ids of a group's selected table rows."""
-    return [group.items[i].enrolment_id for i in selected_rows if 0 <= i < len(group.items)]
+def _invitation(item: QueueItem) -> str:
+    if item.invitation is None:
+        return ""
+    return f"#{item.invitation_id} · {state_label(item.invitation)}"
+
+
+def picked(group: QueueGroup, selected_rows: Sequence[int]) -> list[str]:
+    """The keys (``QueueItem.key``) of a group's selected table rows."""
+    return [group.items[i].key for i in selected_rows if 0 <= i < len(group.items)]
 
 
 def question(shown: ActionLook, count: int) -> str:
@@ -159,15 +183,21 @@ def question(shown: ActionLook, count: int) -> str:
     return shown.question.format(n=count)
 
 
-def named(ids: Sequence[int], snapshot: QueueSnapshot, most: int = 20) -> list[str]:
-    """Who the selected items are (``most`` of them, then how many more), for the dialog."""
-    by_id = {i.enrolment_id: i for i in snapshot.items}
-    shown = [
-        f"#{ident} {by_id[ident].username}" if ident in by_id else f"#{ident}"
-        for ident in ids[:most]
-    ]
-    if len(ids) > most:
-        shown.append(f"… and {len(ids) - most} more")
+def named(keys: Sequence[int | str], snapshot: QueueSnapshot, most: int = 20) -> list[str]:
+    """Who the selected items are (``most`` of them, then how many more), for the dialog: an
+    enrolment's row as ``#<id> <username>``, an invitation's as ``invitation #<id> ...``."""
+    by_key = {i.key: i for i in snapshot.items}
+    shown = []
+    for key in keys[:most]:
+        item = by_key.get(key if isinstance(key, str) else f"e{key}")
+        if item is None:
+            shown.append(f"#{key}")
+        elif item.enrolment_id is None:
+            shown.append(f"invitation #{item.invitation_id} {item.username}")
+        else:
+            shown.append(f"#{item.enrolment_id} {item.username}")
+    if len(keys) > most:
+        shown.append(f"… and {len(keys) - most} more")
     return shown
 
 
@@ -187,6 +217,7 @@ def result_rows(results: Iterable[ActionResult]) -> list[dict[str, Any]]:
     return [
         {
             "#": r.enrolment_id,
+            "Invitation": r.invitation_id,
             "Username": r.username,
             "Outcome": r.outcome.value,
             "Message": r.message,

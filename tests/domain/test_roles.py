@@ -29,6 +29,7 @@ ACTIONS = (
     Permission.ISSUE,
     Permission.REISSUE,
     Permission.CANCEL,
+    Permission.INVITE,
     Permission.BULK,
     Permission.DEMO,
 )

@@ -3,6 +3,7 @@ database invariants no fault may break."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -62,16 +63,9 @@ def console_on(
     polling within ``limits``."""
     database = Database(engine)
     uc = build_use_cases(database, omi, store=store, clock=clock, limits=limits)
-    return Console(
-        uc.accounts,
-        uc.enrolments,
-        uc.polling,
-        uc.watching,
-        uc.table,
-        uc.queue,
-        engine,
-        database.sessions,
-    )
+    # By field name, so a use-case added to ``UseCases`` needs no change here.
+    shared = {f.name: getattr(uc, f.name) for f in dataclasses.fields(uc)}
+    return Console(**shared, engine=engine, sessions=database.sessions)
 
 
 def sim_store(sim: RunningSimulator, omi: OmiClient) -> ScimClient:

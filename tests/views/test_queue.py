@@ -47,7 +47,7 @@ def test_a_capped_group_says_how_many_are_listed() -> None:
 def test_the_dialog_names_at_most_twenty() -> None:
     items = tuple(item(i, f"user{i}", timedelta(minutes=1)) for i in range(30))
     snapshot = QueueSnapshot(T, (QueueGroup(AgeGroup.UNDER_15_MIN, 30, items),))
-    names = view.named([i.enrolment_id for i in items] + [999], snapshot)
+    names = view.named([i.key for i in items] + ["e999"], snapshot)
     assert names[0] == "#0 user0"
     assert names[-1] == "… and 11 more"
     assert len(names) == 21
@@ -60,7 +60,7 @@ def test_the_tally_and_the_actions_a_role_may_take() -> None:
     assert view.tally([done, skipped]) == ("warning", "1 done, 1 skipped, 0 failed.")
     assert view.permitted(lambda p: p is Permission.VIEW) == []
     labels = [a.label for a in view.permitted(lambda p: True)]
-    assert labels == ["Re-issue", "Cancel"]
+    assert labels == ["Re-issue", "Cancel", "Send / re-send invitation", "Revoke invitation"]
     rows = view.rows(
         [item(5, "<b>x</b>", timedelta(hours=2))], T, {}
     )  # shown in a dataframe: as typed
