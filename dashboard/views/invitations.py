@@ -31,7 +31,7 @@ STEP_LABELS: dict[str, str] = {
     "CREATED": "Invitation created",
     "SENT": "Invitation sent",
     "SEND_FAILED": "Sending failed",
-    "REMINDED": "Reminder sent",
+    "RETRIED": "Sending retried",
     "OPENED": "Link opened",
     "QR_ISSUED": "QR code issued",
     "ENROLLED": "Invitation used",
@@ -110,6 +110,8 @@ def revoked(results: Sequence[RevokeResult]) -> tuple[Literal["success", "warnin
 def step_label(step: TimelineStep) -> str:
     """What one timeline step was: the invitation's step, or the enrolment's new status."""
     if step.source is StepSource.INVITATION:
+        if step.step == "SENT" and step.detail.startswith("reminder"):
+            return "Reminder sent"
         return STEP_LABELS.get(step.step, step.step.replace("_", " ").capitalize())
     return _status(step.step)
 
