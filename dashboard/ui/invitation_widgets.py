@@ -104,8 +104,7 @@ def _progress(account_id: UUID, history: bool) -> None:
         steps = uc.invitations.timeline(account_id=account_id) if history else []
         if steps:
             st.caption(f"Its timeline · {len(steps)} steps")
-            st.dataframe(view.timeline_rows(steps), hide_index=True, key=f"timeline-{account_id}",
-                         column_config={"At": widgets.SECONDS})  # fmt: skip
+            st.table(view.timeline_table(steps))
 
 
 def accounts_section(accounts: list[AccountView]) -> None:

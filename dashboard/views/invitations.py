@@ -132,6 +132,12 @@ def timeline_rows(steps: Iterable[TimelineStep]) -> list[dict[str, Any]]:
     ]
 
 
+def timeline_table(steps: Iterable[TimelineStep]) -> list[dict[str, str]]:
+    """A merged timeline as the rows of a plain table (a few steps: text, times to the
+    second)."""
+    return [{**row, "At": f"{row['At']:%Y-%m-%d %H:%M:%S}"} for row in timeline_rows(steps)]
+
+
 def _status(value: str) -> str:
     try:
         return look(Status(value)).label

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 from dashboard.domain.invitations import new_token
-from dashboard.public.headers import HEADERS
-from tests.public.conftest import PublicPage
+from dashboard.public_page.headers import HEADERS
+from tests.public_page.conftest import PublicPage
 from tests.support.phone import Phone
 from tests.support.simulator import Simulator, decode_qr
 from tests.support.waiting import wait_until

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import update
 
 from dashboard.domain.clock import utc_now
-from dashboard.public.app import create_app
-from dashboard.public.server import RunningPublicPage, start
+from dashboard.public_page.app import create_app
+from dashboard.public_page.server import RunningPublicPage, start
 from dashboard.usecases.invitation_links import InvitationLinks
 from db.models import Account, Invitation
 from simulator.embedded import RunningSimulator
