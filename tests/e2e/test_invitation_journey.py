@@ -48,8 +48,10 @@ def operator_invites(page: Page, server: ConsoleServer, username: str, email: st
     page.get_by_role("textbox", name="E-mail (optional)").fill(email)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Account created.")).to_be_visible(timeout=DEADLINE)
-    page.get_by_text("Choose an account").click()
-    page.get_by_role("option", name=username).click()
+    picker = page.get_by_role("combobox", name="Account", exact=True)
+    picker.click()
+    picker.fill(username)
+    page.keyboard.press("Enter")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_text("1 invitation(s) queued for sending.")).to_be_visible(timeout=DEADLINE)
 
@@ -64,7 +66,7 @@ def test_invite_open_scan_enrol_and_watch_it_happen(
     operator_invites(page, console_server, username, email)
     timeline = page.locator('[data-testid="stTable"]')
     # The mailer sends it through the catcher; the page shows the step by itself.
-    expect(timeline.get_by_text("Invitation sent")).to_be_visible(timeout=DEADLINE)
+    expect(timeline.get_by_text("Invitation sent", exact=True)).to_be_visible(timeout=DEADLINE)
 
     maildir = console_server.log.parent / "mail"
     wait_until(lambda: len(caught(maildir)) == 1, what="the mail in the catcher")
@@ -90,14 +92,14 @@ def test_invite_open_scan_enrol_and_watch_it_happen(
 
     phone = person.new_page()
     phone.goto(code.text)  # the simulated phone scans the code
-    expect(timeline.get_by_text("Link opened")).to_be_visible(timeout=DEADLINE)
-    expect(timeline.get_by_text("QR code issued")).to_be_visible(timeout=DEADLINE)
-    expect(timeline.get_by_text("Scanned").first).to_be_visible(timeout=DEADLINE)
+    expect(timeline.get_by_text("Link opened", exact=True)).to_be_visible(timeout=DEADLINE)
+    expect(timeline.get_by_text("QR code issued", exact=True)).to_be_visible(timeout=DEADLINE)
+    expect(timeline.get_by_text("Scanned", exact=True).first).to_be_visible(timeout=DEADLINE)
     phone.get_by_role("button", name="Confirm").click()
 
     expect(tab.locator("#status")).to_contain_text("is enrolled", timeout=DEADLINE)
-    expect(timeline.get_by_text("Enrolled").first).to_be_visible(timeout=DEADLINE)
-    expect(timeline.get_by_text("Invitation used")).to_be_visible(timeout=DEADLINE)
+    expect(timeline.get_by_text("Enrolled", exact=True).first).to_be_visible(timeout=DEADLINE)
+    expect(timeline.get_by_text("Invitation used", exact=True)).to_be_visible(timeout=DEADLINE)
     expect(page.get_by_text("used: enrolled")).to_be_visible(timeout=DEADLINE)
 
     tab.goto(link)  # used: the neutral page, in every language
