@@ -24,7 +24,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.servers import ConsoleServer, wait_idle
+from tests.support.servers import ConsoleServer, shoot, wait_idle
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -86,6 +86,7 @@ def test_invite_open_scan_enrol_and_watch_it_happen(
     expect(tab.locator("#status")).to_have_text(
         "Waiting for you to scan the code.", timeout=DEADLINE
     )
+    shoot(tab, "public-page")
     png = tab.locator("#qr").screenshot()
     (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     assert "/device/enrol/" in code.text
@@ -101,10 +102,17 @@ def test_invite_open_scan_enrol_and_watch_it_happen(
     expect(timeline.get_by_text("Enrolled", exact=True).first).to_be_visible(timeout=DEADLINE)
     expect(timeline.get_by_text("Invitation used", exact=True)).to_be_visible(timeout=DEADLINE)
     expect(page.get_by_text("used: enrolled")).to_be_visible(timeout=DEADLINE)
+    timeline.scroll_into_view_if_needed()
+    shoot(page, "invitation-timeline")
+    shoot(tab, "public-page-enrolled")
 
     tab.goto(link)  # used: the neutral page, in every language
     expect(tab.get_by_text("This link is not valid")).to_be_visible()
     expect(tab.get_by_text("Ann Example")).to_have_count(0)
+    page.goto(f"{console_server.url}/outbox")
+    wait_idle(page)
+    expect(page.get_by_role("link", name="Open the link").first).to_be_visible(timeout=DEADLINE)
+    shoot(page, "outbox")
     assert "Traceback" not in console_server.log.read_text()
     person.close()
     desk.close()
