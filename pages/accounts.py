@@ -76,4 +76,4 @@ with widgets.reported():
         st.session_state["created_account"] = (str(made.id), False)
         st.rerun()
     part.accounts_table(accounts, search, marked)
-invites.accounts_section(accounts)
+    invites.accounts_section(accounts)  # only once the accounts could be read

@@ -56,10 +56,19 @@ def test_every_page_file_has_one_row_in_the_page_table() -> None:
     ("role", "pages"),
     [
         (None, []),
-        (Role.VIEWER, ["overview", "accounts", "enrol", "enrolments", "queue"]),
+        (Role.VIEWER, ["overview", "accounts", "enrol", "enrolments", "queue", "outbox"]),
         (
             Role.OPERATOR,
-            ["overview", "accounts", "enrol", "bulk", "enrolments", "queue", "registration"],
+            [
+                "overview",
+                "accounts",
+                "enrol",
+                "bulk",
+                "enrolments",
+                "queue",
+                "outbox",
+                "registration",
+            ],
         ),
         (Role.ADMIN, list(NAMES)),
     ],

@@ -78,7 +78,7 @@ def test_an_operator_sends_an_invitation_in_dutch_from_accounts(
         OPERATOR,
     )
     assert f"Invitation #{current.id} to ann.i@example.com (nl)" in said(at)
-    history = at.dataframe[-1].value  # the account's timeline
+    history = at.table[-1].value  # the account's timeline
     assert list(history["To"]) == ["Invitation created"]
     assert list(history["By"]) == [OPERATOR]
     # Not in demo mode and no SMTP_HOST: the mail waits, and the page says so.

@@ -100,9 +100,10 @@ def everything(at: AppTest) -> str:
     return "\n".join(str(getattr(node, "proto", "")) for node in [*at.main, *at.sidebar])
 
 
-def assert_no_exception(at: AppTest) -> None:
-    """The run raised nothing (an exception element would show a traceback)."""
-    assert not at.exception, [e.message for e in at.exception]
+def assert_no_exception(at: AppTest, where: str = "") -> None:
+    """The run raised nothing (an exception element would show a traceback); ``where`` names
+    the page in the failure."""
+    assert not at.exception, (where, [(e.message, e.stack_trace) for e in at.exception])
 
 
 def labelled(widgets: Iterable[W], label: str) -> W:
