@@ -23,6 +23,16 @@ STATUS = "/omi/qr/enrol/status"
 ENROL_SCOPE = "credential:omi:enrol:qr:admin:post"
 STATUS_SCOPE = "credential:omi:enrol:status:get"
 SCIM_SCOPES = ("SCIM:user:post", "SCIM:user:get", "SCIM:user:query")
+DEVICES = "/omi/devices"
+PUSH = "/omi/push"
+PUSH_DEVICE = "/omi/push/device"
+PUSH_STATUS = "/omi/push/status"
+REMOVE = "/omi/sim/device"
+DEVICES_SCOPE = "credential:omi:devices:get"
+PUSH_SCOPE = "credential:omi:push-notification:post"
+PUSH_DEVICE_SCOPE = "credential:omi:push-notification:device:post"
+PUSH_STATUS_SCOPE = "credential:omi:push-notification:status:get"
+DEVICE_SCOPES = (DEVICES_SCOPE, PUSH_SCOPE, PUSH_DEVICE_SCOPE, PUSH_STATUS_SCOPE)
 
 
 def new_user() -> str:
