@@ -50,7 +50,7 @@ from dashboard.omi.responses import (
 )
 from dashboard.omi.retry import NoToken, overloaded, retrying, transport_failure
 from dashboard.omi.token import BearerTokens, Names, Token, Tokens, oauth_client
-from dashboard.settings import OmiSettings
+from dashboard.settings import DEFAULT_DEVICES_SCOPES, OmiSettings
 
 
 class OmiClient(DeviceCalls):
@@ -236,9 +236,8 @@ class OmiClient(DeviceCalls):
         if code == 403:
             scope = missing_scope(response)
             named = f"the scope {scope}" if scope else "a scope it needs"
-            listed = (
-                "OMI_DEVICES_SCOPES" if scope in self._settings.devices_scopes else "OMI_SCOPES"
-            )
+            devices = (*self._settings.devices_scopes, *DEFAULT_DEVICES_SCOPES)
+            listed = "OMI_DEVICES_SCOPES" if scope in devices else "OMI_SCOPES"
             raise ApiForbidden(
                 f"The Mobile Identity API refused {where} because the token lacks {named}; "
                 f"grant it to client {self._settings.client_id!r} (OMI_CLIENT_ID) and list it "
