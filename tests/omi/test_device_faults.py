@@ -12,10 +12,10 @@ import pytest
 from dashboard.errors import (
     ApiAuthError,
     ApiForbidden,
+    ApiNotFound,
     ApiProtocolError,
     ApiRateLimited,
     ApiUnavailable,
-    ConsoleError,
 )
 from dashboard.omi.client import OmiClient
 from dashboard.omi.devices import PushState
@@ -127,7 +127,7 @@ def test_push_status_is_sent_once_when_asked(harness: Harness, sim: Sim) -> None
     assert sim.counts(f"GET {PUSH_STATUS}") == {"503": 1}
     sim.clear()
     sim.fault("push_status", 500, count=1)
-    harness.raises(ConsoleError, lambda: client.push_status("push-1"), match="no push")
+    harness.raises(ApiNotFound, lambda: client.push_status("push-1"), match="no push")
     assert sim.counts(f"GET {PUSH_STATUS}") == {"503": 1, "500": 1, "404": 1}
 
 
