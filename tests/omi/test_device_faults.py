@@ -202,3 +202,10 @@ def test_a_fault_clears_and_the_calls_work_again(sim: Sim, client: OmiClient) ->
     sim.clear()
     Phone(sim).enrol(USER)
     assert len(client.devices(USER)) == 1
+
+
+def test_a_wrong_path_says_to_check_the_paths(harness: Harness, sim: Sim) -> None:
+    client = harness.client(sim, devices_path="/omi/nowhere", push_status_path="/omi/nope")
+    error = harness.raises(ApiProtocolError, lambda: client.devices(USER), match="API paths")
+    assert error.status_code == 404
+    harness.raises(ApiProtocolError, lambda: client.push_status("push-1"), match="API paths")
