@@ -67,7 +67,9 @@ class OmiClient(DeviceCalls):
         named += ["OMI_DEVICES_SCOPES"] if settings.devices_scopes else []
         named += ["SCIM_SCOPES"] if extra_scopes else []
         names = Names(scopes=", ".join(named[:-1]) + " and " + named[-1]) if named[1:] else Names()
-        self._tokens = Tokens(self._http, settings, scopes=self._scopes, names=names)
+        self._tokens = Tokens(
+            self._http, settings, scopes=self._scopes, names=names, optional=settings.devices_scopes
+        )
 
     def __repr__(self) -> str:
         settings = self._settings
@@ -144,16 +146,22 @@ class OmiClient(DeviceCalls):
         latency = _ms_since(started)
         base, client_id = self._settings.base_url, self._settings.client_id
         missing = [s for s in self._scopes if s not in token.scopes]
-        if missing:
+        needed = [s for s in missing if s not in self._settings.devices_scopes]
+        if needed:
             message = (
                 f"Connected to {base} in {latency:.0f} ms, but the token lacks the scope "
-                f"{', '.join(missing)}; grant it to client {client_id!r}."
+                f"{', '.join(needed)}; grant it to client {client_id!r}."
             )
             return Connectivity(False, token.scopes, latency, message)
         message = (
             f"Connected to {base} in {latency:.0f} ms as client {client_id!r}; "
             f"scopes granted: {' '.join(token.scopes) or 'none'}."
         )
+        if missing:  # only device and push scopes: enrolment works, those calls do not
+            message += (
+                f" Devices and test pushes need {', '.join(missing)} too (OMI_DEVICES_SCOPES); "
+                f"grant them to client {client_id!r}."
+            )
         return Connectivity(True, token.scopes, latency, message)
 
     def _call(

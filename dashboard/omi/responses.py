@@ -10,6 +10,7 @@ import base64
 import binascii
 import email.utils
 import io
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,9 @@ import httpx2
 from PIL import Image
 
 from dashboard.errors import ApiProtocolError
+
+#: Assumed lifetime of a token whose answer has no ``expires_in``.
+DEFAULT_TOKEN_LIFETIME = 3600
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: The most of a server's own words (an ``error_description``) that goes into a sentence.
@@ -167,3 +171,38 @@ def expiry(body: Mapping[str, Any], where: str) -> datetime:
     if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > 0:
         return datetime.now(UTC) + timedelta(seconds=seconds)
     raise ApiProtocolError(f"{cap(where)} says neither expiresAt nor expiresIn.", status_code=200)
+
+
+def vet(raw: object, where: str) -> None:
+    """Refuse a 200 that is no usable token before authlib parses it (with its own errors)."""
+    if not isinstance(raw, dict):
+        raise ApiProtocolError(f"The answer to {where} is not a JSON token.", status_code=200)
+    value = raw.get("access_token")
+    if not isinstance(value, str) or not value:
+        raise ApiProtocolError(f"The answer to {where} has no access_token.", status_code=200)
+    kind = raw.get("token_type", "Bearer")
+    if not isinstance(kind, str) or kind.lower() != "bearer":
+        raise ApiProtocolError(
+            f"The answer to {where} is not a Bearer token (token_type {str(kind)[:20]!r}).",
+            status_code=200,
+        )
+    lifetime = raw.get("expires_in", DEFAULT_TOKEN_LIFETIME)
+    if isinstance(lifetime, bool) or not isinstance(lifetime, int | float) or lifetime <= 0:
+        raise ApiProtocolError(
+            f"The answer to {where} has an unusable expires_in ({str(lifetime)[:20]!r}).",
+            status_code=200,
+        )
+    scope = raw.get("scope")
+    if scope is not None and not isinstance(scope, str):
+        raise ApiProtocolError(f"The scope in the answer to {where} is not text.", status_code=200)
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine (``localhost`` or a loopback address)."""
+    host = httpx2.URL(url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -16,7 +16,6 @@ are captured inside ``except`` and raised after it.
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import json
 import logging
 import random
@@ -37,6 +36,7 @@ from dashboard.errors import (
     IdentityStoreRejected,
     IdentityStoreUnavailable,
 )
+from dashboard.omi.responses import is_loopback
 from dashboard.omi.scim_dialect import Dialect, ErrorInfo, Malformed
 
 T = TypeVar("T")
@@ -60,15 +60,6 @@ class TokenSource(Protocol):
 
 class AnswerLost(IdentityStoreUnavailable):
     """A write whose answer never came (timeout, broken connection, 5xx): it may have landed."""
-
-
-def is_loopback(url: str) -> bool:
-    """Whether ``url`` points at this machine (then proxies from the environment are ignored)."""
-    host = httpx2.URL(url).host
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def retry_after(response: httpx2.Response) -> float | None:

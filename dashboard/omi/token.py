@@ -9,7 +9,7 @@ lifetime)`` before it expires, so calls rarely meet a 401.
 from __future__ import annotations
 
 import base64
-import ipaddress
+import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -21,14 +21,20 @@ import httpx2
 from authlib.integrations.httpx_client import OAuth2Client
 
 from dashboard.errors import ApiAuthError, ApiError, ApiProtocolError
-from dashboard.omi.responses import json_or_none, oauth_error
+from dashboard.omi.responses import (
+    DEFAULT_TOKEN_LIFETIME,
+    is_loopback,
+    json_or_none,
+    oauth_error,
+    vet,
+)
 from dashboard.omi.retry import Transient, overloaded, retrying, transport_failure
 from dashboard.settings import OmiSettings
 
+log = logging.getLogger(__name__)
+
 #: Renew the token this long before it expires, at most (10 % of its lifetime when shorter).
 RENEW_MARGIN = 30.0
-#: Assumed lifetime of a token whose answer has no ``expires_in``.
-DEFAULT_LIFETIME = 3600
 
 
 @dataclass(frozen=True)
@@ -91,11 +97,18 @@ class Names:
     scopes: str = "OMI_SCOPES"
 
 
+class ScopesRefused(ApiAuthError):
+    """The token endpoint answered ``invalid_scope``."""
+
+
 class Tokens:
     """The shared token of one client: ``current()`` for calls, ``fresh()`` for a check.
 
     ``scopes`` (default ``settings.scopes``) is what the request asks for, e.g. the Mobile
     Identity scopes and the identity store's together; ``names`` are the settings to blame.
+    ``optional`` scopes (the device and push ones) are dropped from the request, once and with
+    a warning, when the endpoint refuses the scopes: a tenant that grants none of them still
+    enrols, and the calls that need them say which scope the token lacks.
     """
 
     def __init__(
@@ -105,8 +118,10 @@ class Tokens:
         *,
         scopes: tuple[str, ...] | None = None,
         names: Names = Names(),
+        optional: tuple[str, ...] = (),
     ) -> None:
         self._http = http
+        self._optional = optional
         self._settings = settings
         self.scopes = settings.scopes if scopes is None else scopes
         self._names = names
@@ -151,13 +166,22 @@ class Tokens:
                 self._token = None
 
     def _fetch(self) -> Token:
+        try:
+            return retrying(self.where, self._request, self._settings, idempotent=True)
+        except ScopesRefused:
+            dropped = [scope for scope in self.scopes if scope in self._optional]
+            if not dropped:
+                raise
+        self.scopes = tuple(scope for scope in self.scopes if scope not in self._optional)
+        log.warning("the token endpoint refused the scopes; asking without %s", " ".join(dropped))
         return retrying(self.where, self._request, self._settings, idempotent=True)
 
     def _request(self) -> Token:
         """One token request through authlib (the caller holds the lock)."""
         started = time.monotonic()
         try:
-            raw = self._http.fetch_token(grant_type="client_credentials")
+            wanted = " ".join(self.scopes) or None
+            raw = self._http.fetch_token(grant_type="client_credentials", scope=wanted)
         except (Transient, ApiError):
             raise  # from our hook, which vets every response before authlib parses it
         except httpx2.TransportError as exc:
@@ -192,7 +216,7 @@ class Tokens:
                 status_code=code,
             )
         if error == "invalid_scope":
-            raise ApiAuthError(
+            raise ScopesRefused(
                 f"The token endpoint refused the scopes {' '.join(self.scopes)!r} "
                 f"({answer}); check {self._names.scopes} and the client's grants.",
                 status_code=code,
@@ -211,7 +235,7 @@ class Tokens:
 
     def _parse(self, raw: Mapping[str, Any], started: float) -> Token:
         """Our record of a token ``vet`` accepted."""
-        lifetime = float(raw.get("expires_in", DEFAULT_LIFETIME))
+        lifetime = float(raw.get("expires_in", DEFAULT_TOKEN_LIFETIME))
         scope = raw.get("scope")
         # RFC 6749 §5.1: an omitted scope means the scope requested
         scopes = self.scopes if scope is None else tuple(str(scope).split())
@@ -258,38 +282,3 @@ class BearerTokens:
     def fresh(self) -> Token:
         """A newly fetched token (for the System page's check)."""
         return self.tokens.fresh()
-
-
-def vet(raw: object, where: str) -> None:
-    """Refuse a 200 that is no usable token before authlib parses it (with its own errors)."""
-    if not isinstance(raw, dict):
-        raise ApiProtocolError(f"The answer to {where} is not a JSON token.", status_code=200)
-    value = raw.get("access_token")
-    if not isinstance(value, str) or not value:
-        raise ApiProtocolError(f"The answer to {where} has no access_token.", status_code=200)
-    kind = raw.get("token_type", "Bearer")
-    if not isinstance(kind, str) or kind.lower() != "bearer":
-        raise ApiProtocolError(
-            f"The answer to {where} is not a Bearer token (token_type {str(kind)[:20]!r}).",
-            status_code=200,
-        )
-    lifetime = raw.get("expires_in", DEFAULT_LIFETIME)
-    if isinstance(lifetime, bool) or not isinstance(lifetime, int | float) or lifetime <= 0:
-        raise ApiProtocolError(
-            f"The answer to {where} has an unusable expires_in ({str(lifetime)[:20]!r}).",
-            status_code=200,
-        )
-    scope = raw.get("scope")
-    if scope is not None and not isinstance(scope, str):
-        raise ApiProtocolError(f"The scope in the answer to {where} is not text.", status_code=200)
-
-
-def is_loopback(url: str) -> bool:
-    """Whether ``url`` names this machine (``localhost`` or a loopback address)."""
-    host = httpx2.URL(url).host
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
