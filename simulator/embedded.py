@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections.abc import Iterable
@@ -11,14 +10,13 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from uuid import UUID
 
-import uvicorn
-
 from simulator.api import device_url, user_key
 from simulator.app import create_app
 from simulator.config import SimConfig, base_url, connect_host, resolve
 from simulator.phone import phone_path
 from simulator.state import OPEN_STATUSES, Store
 from simulator.users import parse_known_user
+from threaded_uvicorn import ThreadedServer, bind, serve
 
 log = logging.getLogger("simulator")
 STARTUP_TIMEOUT = 15.0
@@ -35,8 +33,11 @@ class RunningSimulator:
     client_secret: str = field(repr=False)
     config: SimConfig = field(repr=False, compare=False)
     store: Store = field(repr=False, compare=False)
-    server: uvicorn.Server = field(repr=False, compare=False)
-    thread: threading.Thread = field(repr=False, compare=False)
+    served: ThreadedServer = field(repr=False, compare=False)
+
+    @property
+    def thread(self) -> threading.Thread:
+        return self.served.thread
 
     def device_url(self, user_id: UUID | str) -> str | None:
         """The device page of the user's current QR code while it can still be used, else None.
@@ -77,11 +78,7 @@ class RunningSimulator:
 
     def stop(self) -> None:
         """Shut the server down and wait for its thread (idempotent)."""
-        self.server.should_exit = True
-        if self.thread is not threading.current_thread():
-            self.thread.join(STOP_TIMEOUT)
-            if self.thread.is_alive():
-                log.warning("simulator on %s did not stop in time", self.base_url)
+        self.served.stop()
 
     def __enter__(self) -> RunningSimulator:
         return self
@@ -95,23 +92,6 @@ class RunningSimulator:
         self.stop()
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on ``host``:``port`` (0 = a free port)."""
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(128)
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
-
-
 def start(config: SimConfig = SimConfig(), *, access_log: bool = False) -> RunningSimulator:  # noqa: B008 - frozen
     """Start a simulator on a daemon thread; returns once it accepts connections.
 
@@ -120,26 +100,10 @@ def start(config: SimConfig = SimConfig(), *, access_log: bool = False) -> Runni
     sock = bind(config.host, config.port)
     resolved = resolve(config, bound_port=sock.getsockname()[1])
     app = create_app(resolved)
-    uv_config = uvicorn.Config(
-        app,
-        lifespan="off",
-        log_config=None,
-        access_log=access_log,
-        ws="none",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(uv_config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="simulator", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            raise RuntimeError(f"the simulator did not start on {config.host}:{resolved.port}")
-        time.sleep(0.005)
+    try:
+        served = serve(app, sock, name="simulator", access_log=access_log)
+    except OSError as exc:
+        raise RuntimeError(f"the simulator did not start on {config.host}:{resolved.port}") from exc
     url = base_url(connect_host(resolved.host), resolved.port)
     assert resolved.public_url is not None
     log.info("simulator listening on %s (public URL %s)", url, resolved.public_url)
@@ -150,6 +114,5 @@ def start(config: SimConfig = SimConfig(), *, access_log: bool = False) -> Runni
         client_secret=resolved.client_secret,
         config=resolved,
         store=app.state.store,
-        server=server,
-        thread=thread,
+        served=served,
     )

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ("dashboard", "db", "simulator", "pages")
+PRODUCT = ("dashboard", "db", "simulator", "threaded_uvicorn", "pages")
+#: The top-level packages of the project.
+OURS = ("dashboard", "db", "simulator", "threaded_uvicorn")
 HTTP = {"httpx2", "authlib"}
 SQL = {"sqlalchemy", "alembic"}
 MAIL = {"smtplib", "aiosmtpd"}
@@ -38,9 +40,11 @@ PROJECT_IMPORTS: dict[str, tuple[str, ...]] = {
         "dashboard.usecases",
         "dashboard.settings",
         "dashboard.public_page",
+        "threaded_uvicorn",
     ),
     "db": ("db",),
-    "simulator": ("simulator",),
+    "simulator": ("simulator", "threaded_uvicorn"),
+    "threaded_uvicorn": (),
 }
 #: Entry points that are composition roots of their own, beyond their layer's list.
 ENTRY_IMPORTS: dict[str, tuple[str, ...]] = {
@@ -70,7 +74,7 @@ def project_modules(path: Path) -> set[str]:
     """The project's modules ``path`` imports; ``from pkg import mod`` counts as ``pkg.mod``."""
     found = set()
     for module, names in imported(path):
-        if module.split(".")[0] in ("dashboard", "db", "simulator"):
+        if module.split(".")[0] in OURS:
             found.add(module)
             found.update(f"{module}.{name}" for name in names)
     return found
@@ -124,7 +128,7 @@ def test_no_private_imports(name: str) -> None:
     private = [
         f"{module}.{n}"
         for module, names in imported(FILES[name])
-        if module.split(".")[0] in ("dashboard", "db", "simulator")
+        if module.split(".")[0] in OURS
         for n in names
         if n.startswith("_")
     ]
