@@ -25,6 +25,9 @@ def outbox() -> None:
         if warning is not None:
             widgets.notice(warning)
         widgets.metrics(view.metrics(summary))
+        mailer = uc.mailer.health()
+        st.caption(view.mailer_line(mailer.running, mailer.interval, mailer.last_cycle_at,
+                                    mailer.last_error))  # fmt: skip
         mails = uc.outbox.list()
         part.table(view.rows(mails))
         failures = view.failed(mails)

@@ -145,3 +145,14 @@ def caught(mails: Sequence[CaughtMail]) -> list[CaughtLook]:
         )
         for m in mails
     ]
+
+
+def mailer_line(
+    running: bool, interval: float, last_cycle_at: datetime | None, last_error: str | None
+) -> str:
+    """One line on the mailer thread of this process (it settles, reminds and sends)."""
+    if not running:
+        return "The mailer of this console process is not running: nothing is sent from here."
+    line = f"The mailer runs every {interval:g} s"
+    line += f"; its last round ended {last_cycle_at:%H:%M:%S} UTC" if last_cycle_at else ""
+    return line + (f". Its last error: {last_error}" if last_error else ".")

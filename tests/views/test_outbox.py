@@ -59,3 +59,12 @@ def test_a_caught_link_must_be_a_web_address() -> None:
     assert bad.link is None
     assert none.link is None
     assert good.heading == "Hi · a@example.com · 2026-12-01 12:00:00 UTC"
+
+
+def test_the_mailer_line_says_whether_it_runs_and_its_last_error() -> None:
+    at = datetime(2026, 12, 1, 12, 0, 5, tzinfo=UTC)
+    assert view.mailer_line(True, 2.0, at, None) == (
+        "The mailer runs every 2 s; its last round ended 12:00:05 UTC."
+    )
+    assert view.mailer_line(True, 2.0, None, "MailError").endswith("Its last error: MailError")
+    assert "not running" in view.mailer_line(False, 2.0, at, None)
