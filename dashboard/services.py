@@ -56,6 +56,7 @@ from dashboard.wiring import (
     start_embedded_simulator,
 )
 from simulator.embedded import RunningSimulator
+from simulator.push import REMOVE_PATH as SIM_DEVICE_REMOVE_PATH
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +184,7 @@ def build_services(settings: Settings) -> Services:
             base_url=simulator.base_url,
             client_id=simulator.client_id,
             client_secret=SecretStr(simulator.client_secret),
+            device_remove_path=SIM_DEVICE_REMOVE_PATH,  # the simulator's own removal route
         )
         log.info("demo mode: embedded simulator at %s", simulator.base_url)
     try:

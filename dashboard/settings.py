@@ -35,6 +35,7 @@ from dashboard.settings_types import (
     Frozen,
     HttpUrl,
     Language,
+    OptionalWords,
     PathOrUrl,
     RoleName,
     Schedule,
@@ -47,6 +48,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRETS_PATH = ROOT / ".streamlit" / "secrets.toml"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'data' / 'console.db'}"
 DEFAULT_SCOPES = ("credential:omi:enrol:qr:admin:post", "credential:omi:enrol:status:get")
+#: The published device and push scopes (their paths and fields are not: see docs/omi-devices.md).
+DEFAULT_DEVICES_SCOPES = (
+    "credential:omi:devices:get",
+    "credential:omi:push-notification:post",
+    "credential:omi:push-notification:device:post",
+    "credential:omi:push-notification:status:get",
+)
 DEFAULT_SCIM_SCOPES = ("SCIM:user:post", "SCIM:user:get", "SCIM:user:query")
 #: Where ``/Users`` hangs off ``OMI_BASE_URL`` when ``SCIM_URL`` is not given.
 SCIM_PATHS = {"1.1": "/scim/v1", "2.0": "/scim/v2"}
@@ -67,6 +75,14 @@ class OmiSettings(Frozen):
     enrol_path: UrlPath = "/omi/qr/enrol"
     status_path: UrlPath = "/omi/qr/enrol/status"
     user_id_field: str = "userId"
+    # The devices and push calls (docs/omi-devices.md); their scopes join the token request.
+    devices_path: UrlPath = "/omi/devices"
+    push_path: UrlPath = "/omi/push"
+    push_device_path: UrlPath = "/omi/push/device"
+    push_status_path: UrlPath = "/omi/push/status"
+    # Unset: the console offers no removal (the vendor publishes no such call).
+    device_remove_path: UrlPath | None = None
+    devices_scopes: OptionalWords = DEFAULT_DEVICES_SCOPES  # "none": a tenant without them
     timeout: Annotated[float, Field(ge=0.1)] = 10.0
     max_retries: Annotated[int, Field(ge=0)] = 3
     backoff: Annotated[float, Field(ge=0.0)] = 0.5
@@ -89,6 +105,7 @@ class SimulatorSettings(Frozen):
     client_secret: SecretStr = SecretStr("")
     qr_ttl: Annotated[int, Field(ge=1)] = 300
     token_ttl: Annotated[int, Field(ge=1)] = 3600
+    push_ttl: Annotated[int, Field(ge=1)] = 60
     # Enrol and status take any user id, not only users of the simulator's SCIM store.
     accept_any_user: bool = False
 

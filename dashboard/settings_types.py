@@ -39,6 +39,13 @@ def _words(value: Any) -> Any:
     return value.replace(",", " ").split() if isinstance(value, str) else value
 
 
+def _words_or_none(value: Any) -> Any:
+    """``_words``, with ``none`` (or ``off``) for no words at all: a blank value means unset."""
+    if isinstance(value, str) and value.strip().lower() in ("none", "off"):
+        return ()
+    return _words(value)
+
+
 def _entries(items: tuple[str, ...]) -> tuple[str, ...]:
     parsed = []
     for item in items:
@@ -65,6 +72,8 @@ UrlPath = Annotated[str, AfterValidator(_path)]
 PathOrUrl = Annotated[str, AfterValidator(_path_or_url)]
 Words = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words)]
 Entries = Annotated[Words, AfterValidator(_entries)]
+#: ``Words`` that may be ``none``: ``OMI_DEVICES_SCOPES=none`` asks the token for none of them.
+OptionalWords = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words_or_none)]
 RoleName = Annotated[Role | None, BeforeValidator(_role)]
 
 

@@ -108,6 +108,7 @@ def start_embedded_simulator(settings: Settings) -> RunningSimulator:
             client_secret=sim.client_secret.get_secret_value(),
             qr_ttl=float(sim.qr_ttl),
             token_ttl=float(sim.token_ttl),
+            push_ttl=float(sim.push_ttl),
             # Users are the simulator's own SCIM users unless SCIM is off or elsewhere.
             accept_any_user=sim.accept_any_user
             or not settings.scim.enabled

@@ -28,6 +28,7 @@ def parse_args(argv: Sequence[str] | None = None) -> SimConfig:
     )
     parser.add_argument("--qr-ttl", type=float, default=defaults.qr_ttl, help="seconds")
     parser.add_argument("--token-ttl", type=float, default=defaults.token_ttl, help="seconds")
+    parser.add_argument("--push-ttl", type=float, default=defaults.push_ttl, help="seconds")
     parser.add_argument(
         "--allow-controls",
         action="store_true",
@@ -50,6 +51,7 @@ def parse_args(argv: Sequence[str] | None = None) -> SimConfig:
             client_secret=args.client_secret,
             qr_ttl=args.qr_ttl,
             token_ttl=args.token_ttl,
+            push_ttl=args.push_ttl,
             allow_controls=args.allow_controls,
             accept_any_user=args.accept_any_user,
         )

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from simulator import api, controls, device, oauth, scim
+from simulator import api, controls, device, oauth, phone, push, scim
 from simulator.config import SimConfig, resolve
 from simulator.state import Store
 
@@ -20,7 +20,20 @@ ENROL_PATH = "/omi/qr/enrol"
 STATUS_PATH = "/omi/qr/enrol/status"
 DEVICE_PATH = "/device/enrol/{code}"
 COUNTED = frozenset(
-    {TOKEN_PATH, ENROL_PATH, STATUS_PATH, DEVICE_PATH, scim.USERS_PATH, scim.USER_PATH}
+    {
+        TOKEN_PATH,
+        ENROL_PATH,
+        STATUS_PATH,
+        DEVICE_PATH,
+        push.DEVICES_PATH,
+        push.PUSH_PATH,
+        push.PUSH_DEVICE_PATH,
+        push.PUSH_STATUS_PATH,
+        push.REMOVE_PATH,
+        phone.PHONE_PATH,
+        scim.USERS_PATH,
+        scim.USER_PATH,
+    }
 )
 
 
@@ -70,6 +83,12 @@ def create_app(config: SimConfig, *, store: Store | None = None) -> Starlette:
         Route(ENROL_PATH, api.enrol, methods=["POST"]),
         Route(STATUS_PATH, api.status, methods=["GET"]),
         Route(DEVICE_PATH, device.device_page, methods=["GET", "POST"]),
+        Route(push.DEVICES_PATH, push.list_devices, methods=["GET"]),
+        Route(push.PUSH_PATH, push.push_all, methods=["POST"]),
+        Route(push.PUSH_DEVICE_PATH, push.push_device, methods=["POST"]),
+        Route(push.PUSH_STATUS_PATH, push.push_status, methods=["GET"]),
+        Route(push.REMOVE_PATH, push.remove_device, methods=["DELETE"]),
+        Route(phone.PHONE_PATH, phone.phone_page, methods=["GET", "POST"]),
         Route(scim.USERS_PATH, scim.create_user, methods=["POST"]),
         Route(scim.USERS_PATH, scim.query_users, methods=["GET"]),
         Route(scim.USER_PATH, scim.get_user, methods=["GET"], name="scim_user"),

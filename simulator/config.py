@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 
 ENROL_SCOPE = "credential:omi:enrol:qr:admin:post"
 STATUS_SCOPE = "credential:omi:enrol:status:get"
+DEVICES_SCOPE = "credential:omi:devices:get"
+PUSH_SCOPE = "credential:omi:push-notification:post"
+PUSH_DEVICE_SCOPE = "credential:omi:push-notification:device:post"
+PUSH_STATUS_SCOPE = "credential:omi:push-notification:status:get"
+DEVICE_SCOPES = (DEVICES_SCOPE, PUSH_SCOPE, PUSH_DEVICE_SCOPE, PUSH_STATUS_SCOPE)
 SCIM_POST_SCOPE = "SCIM:user:post"
 SCIM_GET_SCOPE = "SCIM:user:get"
 SCIM_QUERY_SCOPE = "SCIM:user:query"
@@ -18,7 +23,8 @@ WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 - names, not a bind
 
 @dataclass(frozen=True)
 class SimConfig:
-    """How a simulator listens, whom it accepts and how long its tokens and QR codes live.
+    """How a simulator listens, whom it accepts and how long its tokens, QR codes and pushes
+    live.
 
     ``port=0`` picks a free port; ``client_secret=""`` generates a random one;
     ``public_url=None`` means the base URL the simulator is reached on; ``allow_controls=None``
@@ -33,7 +39,8 @@ class SimConfig:
     client_secret: str = field(default="", repr=False)
     qr_ttl: float = 300.0
     token_ttl: float = 3600.0
-    allowed_scopes: tuple[str, ...] = (ENROL_SCOPE, STATUS_SCOPE, *SCIM_SCOPES)
+    push_ttl: float = 60.0
+    allowed_scopes: tuple[str, ...] = (ENROL_SCOPE, STATUS_SCOPE, *DEVICE_SCOPES, *SCIM_SCOPES)
     allow_controls: bool | None = None
     # As a tenant: enrol and status refuse a user the SCIM store does not hold.
     accept_any_user: bool = False
@@ -43,6 +50,8 @@ class SimConfig:
             raise ValueError(f"port must be between 0 and 65535, got {self.port}")
         if self.qr_ttl <= 0:
             raise ValueError(f"qr_ttl must be positive, got {self.qr_ttl}")
+        if self.push_ttl <= 0:
+            raise ValueError(f"push_ttl must be positive, got {self.push_ttl}")
         if self.token_ttl <= 0:
             raise ValueError(f"token_ttl must be positive, got {self.token_ttl}")
         if not self.client_id:

@@ -1,5 +1,5 @@
-"""``/_sim/...``: counters, faults, token revocation, reset, enrolments and known users, for tests
-and demos.
+"""``/_sim/...``: counters, faults, token revocation, reset, enrolments, devices and known users,
+for tests and demos.
 
 Refused with 403 unless the configuration allows them (by default only on a loopback host).
 """
@@ -19,7 +19,9 @@ from starlette.routing import Route
 from simulator import errors
 from simulator.api import device_url, user_key
 from simulator.config import SimConfig
+from simulator.devices import waiting_for
 from simulator.faults import Endpoint, parse_fault
+from simulator.phone import phone_path
 from simulator.state import Enrolment, Store, rfc3339
 from simulator.users import parse_known_user
 
@@ -154,6 +156,27 @@ async def enrolment(request: Request) -> Response:
         return JSONResponse(_describe(config, found))
 
 
+@_guarded
+async def devices(request: Request) -> Response:
+    """One user's devices with their phone pages and the push each may answer now (the
+    oldest open one, or null): a test's phone approves or denies without the page."""
+    config: SimConfig = request.app.state.config
+    user_id = user_key(request.path_params["user_id"], config)
+    if user_id is None:
+        return errors.invalid_request("userId must be a UUID")
+    store = _store(request)
+    now = time.time()
+    with store.lock:
+        listing = []
+        for device in store.devices.get(user_id, []):
+            waiting = waiting_for(store.pushes, device, now)
+            entry = device.describe()
+            entry["phoneUrl"] = f"{config.public_url}{phone_path(device)}"
+            entry["pendingPush"] = None if waiting is None else waiting.id
+            listing.append(entry)
+    return JSONResponse(listing)
+
+
 ROUTES = [
     Route("/_sim/stats", stats, methods=["GET"]),
     Route("/_sim/faults", add_fault, methods=["POST"]),
@@ -163,4 +186,5 @@ ROUTES = [
     Route("/_sim/users", register_users, methods=["POST"]),
     Route("/_sim/enrolments", enrolments, methods=["GET"]),
     Route("/_sim/enrolments/{user_id}", enrolment, methods=["GET"]),
+    Route("/_sim/devices/{user_id}", devices, methods=["GET"]),
 ]

@@ -1,7 +1,8 @@
 """The phone's side: ``/device/enrol/{code}``, a tiny "authenticator" page.
 
 Opening the page is the scan (PENDING → SCANNED); its form POSTs ``action=confirm|decline``.
-A code works until the enrolment is finished, expires or is superseded.
+A code works until the enrolment is finished, expires or is superseded. A confirm adds the
+device to the user's devices and links to its own page, where pushes appear (``phone``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from simulator.devices import new_device, platform_of
 from simulator.state import (
     DECLINED,
     ENROLLED,
@@ -52,9 +54,13 @@ button{flex:1;padding:14px;border:0;border-radius:10px;font-size:1rem;font-weigh
 """
 
 
-def _page(title: str, body_html: str, status_code: int = 200) -> HTMLResponse:
+def page(
+    title: str, body_html: str, status_code: int = 200, *, refresh: str | None = None
+) -> HTMLResponse:
+    """A phone page; ``refresh`` is a meta-refresh ``content`` (``"1"``, ``"2;url=..."``)."""
+    reload = f"<meta http-equiv='refresh' content='{html.escape(refresh)}'>" if refresh else ""
     document = (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>{reload}"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
         f"<title>{html.escape(title)} · Mobile Identity</title><style>{STYLE}</style></head>"
         f"<body><main><p class='muted'>Mobile Identity authenticator (simulated)</p>"
@@ -64,7 +70,7 @@ def _page(title: str, body_html: str, status_code: int = 200) -> HTMLResponse:
 
 
 def _message(title: str, text: str, status_code: int) -> HTMLResponse:
-    return _page(title, f"<p>{html.escape(text)}</p>", status_code)
+    return page(title, f"<p>{html.escape(text)}</p>", status_code)
 
 
 def _open_enrolment(store: Store, code: str) -> Enrolment | HTMLResponse:
@@ -98,7 +104,7 @@ def _prompt(enrolment: Enrolment) -> HTMLResponse:
         "<button class='confirm' name='action' value='confirm'>Confirm</button>"
         "</div></form>"
     )
-    return _page("Enrol this device?", body)
+    return page("Enrol this device?", body)
 
 
 async def device_page(request: Request) -> Response:
@@ -124,19 +130,25 @@ async def device_page(request: Request) -> Response:
     name = raw_name.strip()[:MAX_DEVICE_NAME] if isinstance(raw_name, str) else ""
     if action not in ("confirm", "decline"):
         return _message("Bad request", "Choose Confirm or Decline.", 400)
+    platform = platform_of(request.headers.get("user-agent", ""))
     with store.lock:
         enrolment = _open_enrolment(store, code)
         if isinstance(enrolment, HTMLResponse):
             return enrolment
-        enrolment.updated_at = time.time()
+        enrolment.updated_at = now = time.time()
         if action == "confirm":
             enrolment.status = ENROLLED
             enrolment.device_name = name or DEFAULT_DEVICE_NAME
+            device = new_device(enrolment.user_id, enrolment.device_name, platform, now)
+            store.devices.setdefault(enrolment.user_id, []).append(device)
         else:
             enrolment.status = DECLINED
         log.info("enrolment %s for user %s", enrolment.status.lower(), enrolment.user_id)
     if action == "confirm":
-        return _message(
-            "Device enrolled", "This phone is now enrolled. You may close this page.", 200
+        link = f"<a href='/device/phone/{html.escape(device.key)}'>Open the authenticator</a>"
+        body = (
+            "<p>This phone is now enrolled. You may close this page.</p>"
+            f"<p class='muted'>Sign-in requests to this phone appear in {link}.</p>"
         )
+        return page("Device enrolled", body)
     return _message("Enrolment declined", "Nothing was enrolled. You can close this page.", 200)

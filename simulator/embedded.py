@@ -16,6 +16,7 @@ import uvicorn
 from simulator.api import device_url, user_key
 from simulator.app import create_app
 from simulator.config import SimConfig, base_url, connect_host, resolve
+from simulator.phone import phone_path
 from simulator.state import OPEN_STATUSES, Store
 from simulator.users import parse_known_user
 
@@ -53,6 +54,16 @@ class RunningSimulator:
             if enrolment.status not in OPEN_STATUSES:
                 return None
             return device_url(self.config, enrolment.code)
+
+    def phone_url(self, user_id: UUID | str) -> str | None:
+        """The own page of the user's newest device (where pushes appear), or None when the
+        user has no device: the console links to it in demos without a phone."""
+        key = user_key(str(user_id), self.config)
+        with self.store.lock:
+            held = self.store.devices.get(key, []) if key is not None else []
+            if not held:
+                return None
+            return f"{self.config.public_url}{phone_path(held[-1])}"
 
     def register_users(self, users: Iterable[tuple[str, str, str | None]]) -> int:
         """Make (id, userName, display name) users known with the ids they had, as

@@ -57,6 +57,16 @@ def user_not_found() -> JSONResponse:
     return JSONResponse({"error": "user_not_found"}, status_code=404)
 
 
+def device_not_found() -> JSONResponse:
+    """404 ``{"error": "device_not_found"}``: the user has no such device (or it was removed)."""
+    return JSONResponse({"error": "device_not_found"}, status_code=404)
+
+
+def no_device() -> JSONResponse:
+    """404 ``{"error": "no_device"}``: the user has no device to push to."""
+    return JSONResponse({"error": "no_device"}, status_code=404)
+
+
 def scim_error(status: int, description: str) -> JSONResponse:
     """A SCIM 1.1 error body, e.g. 409 for a taken userName."""
     body = {"Errors": [{"description": description, "code": str(status)}]}

@@ -13,7 +13,11 @@ from starlette.responses import JSONResponse, Response
 
 from simulator import errors
 from simulator.config import (
+    DEVICES_SCOPE,
     ENROL_SCOPE,
+    PUSH_DEVICE_SCOPE,
+    PUSH_SCOPE,
+    PUSH_STATUS_SCOPE,
     SCIM_GET_SCOPE,
     SCIM_POST_SCOPE,
     SCIM_QUERY_SCOPE,
@@ -26,6 +30,11 @@ ROUTE_SCOPES = {
     "token": None,
     "enrol": ENROL_SCOPE,
     "status": STATUS_SCOPE,
+    "devices": DEVICES_SCOPE,
+    "push": PUSH_SCOPE,
+    "push_device": PUSH_DEVICE_SCOPE,
+    "push_status": PUSH_STATUS_SCOPE,
+    "device_remove": DEVICES_SCOPE,
     "scim_create": SCIM_POST_SCOPE,
     "scim_get": SCIM_GET_SCOPE,
     "scim_query": SCIM_QUERY_SCOPE,
@@ -99,7 +108,7 @@ def _contract_body(route: str, status: int) -> Response:
         return errors.scim_error(status, "injected fault")
     if scope is not None and status == 400:
         return errors.invalid_request("injected fault")
-    if route == "status" and status == 404:
+    if route in ("status", "push_status") and status == 404:
         return errors.not_found()
     return errors.generic(status)
 

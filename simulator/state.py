@@ -1,4 +1,5 @@
-"""The simulator's in-memory state behind one lock: tokens, enrolments, users, faults, counters.
+"""The simulator's in-memory state behind one lock: tokens, enrolments, users, devices, pushes,
+faults, counters.
 
 Handlers run on uvicorn's event loop while tests and the embedding process read the same
 object from other threads, so every read and write goes through ``Store.lock``. Nothing here
@@ -17,6 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from simulator.devices import Device, Push
     from simulator.users import ScimUser
 
 PENDING, SCANNED, ENROLLED, EXPIRED, DECLINED = (
@@ -115,6 +117,8 @@ class Store:
     enrolments: dict[str, Enrolment] = field(default_factory=dict)  # by user id
     codes: dict[str, Enrolment] = field(default_factory=dict)  # by device code, incl. dead ones
     users: dict[str, ScimUser] = field(default_factory=dict)  # by user_key(id)
+    devices: dict[str, list[Device]] = field(default_factory=dict)  # by user id, oldest first
+    pushes: dict[str, Push] = field(default_factory=dict)  # by push id, oldest first
     faults: defaultdict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
     stats: defaultdict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
 
@@ -217,11 +221,13 @@ class Store:
             }
 
     def reset(self) -> None:
-        """Forget tokens, enrolments, users, faults and counters."""
+        """Forget tokens, enrolments, users, devices, pushes, faults and counters."""
         with self.lock:
             self.tokens.clear()
             self.enrolments.clear()
             self.codes.clear()
             self.users.clear()
+            self.devices.clear()
+            self.pushes.clear()
             self.faults.clear()
             self.stats.clear()

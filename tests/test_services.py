@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.errors import ConfigError, IdentityStoreForbidden
 from dashboard.services import Services, build_services
-from dashboard.settings import DEFAULT_SCOPES, load_settings
+from dashboard.settings import DEFAULT_DEVICES_SCOPES, DEFAULT_SCOPES, load_settings
 from simulator.config import ENROL_SCOPE, STATUS_SCOPE
 from tests.support.scim import requests_to
 from tests.support.simulator import StartSimulator
@@ -37,7 +37,8 @@ def test_demo_mode_is_scim_1_1_on_the_embedded_simulator_and_survives_a_restart(
         assert first.simulator is not None
         assert first.store is not None
         assert not first.simulator.config.accept_any_user  # a tenant's behaviour
-        assert first.omi.scopes == (*DEFAULT_SCOPES, *SCIM)  # one token for both
+        assert first.omi.scopes == (*DEFAULT_SCOPES, *DEFAULT_DEVICES_SCOPES, *SCIM)  # one token
+        assert first.omi.can_remove_devices  # the simulator's own removal route
         ann = first.accounts.create("ann", actor="op", email="ann@example.com")
         assert ann.tenant_id is not None
         first.enrolments.issue(ann.id, actor="op")
@@ -84,7 +85,9 @@ def test_a_separate_scim_client_gets_a_token_of_its_own(
         "SCIM_CLIENT_SECRET": sim.client_secret,
     }
     with services(env) as built:
-        assert built.omi.scopes == DEFAULT_SCOPES  # the SCIM scopes are not asked for here
+        # the SCIM scopes are not asked for here
+        assert built.omi.scopes == (*DEFAULT_SCOPES, *DEFAULT_DEVICES_SCOPES)
+        assert not built.omi.can_remove_devices  # off unless OMI_DEVICE_REMOVE_PATH
         account = built.accounts.create("pia", actor="op")
         built.enrolments.issue(account.id, actor="op")
         assert requests_to(sim, TOKEN) == {"200": 2}  # one token each
@@ -96,7 +99,7 @@ def test_a_separate_scim_client_gets_a_token_of_its_own(
 def test_the_system_check_names_missing_scim_scopes(
     sqlite_url: str, start_simulator: StartSimulator
 ) -> None:
-    sim = start_simulator(allowed_scopes=(ENROL_SCOPE, STATUS_SCOPE))
+    sim = start_simulator(allowed_scopes=(ENROL_SCOPE, STATUS_SCOPE, *DEFAULT_DEVICES_SCOPES))
     env = {
         "DATABASE_URL": sqlite_url,
         "OMI_BASE_URL": sim.base_url,

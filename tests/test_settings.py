@@ -9,7 +9,13 @@ from pydantic import SecretStr
 
 from dashboard.domain.roles import Role
 from dashboard.errors import ConfigError
-from dashboard.settings import DEFAULT_DATABASE_URL, DEFAULT_SCOPES, OmiSettings, load_settings
+from dashboard.settings import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_DEVICES_SCOPES,
+    DEFAULT_SCOPES,
+    OmiSettings,
+    load_settings,
+)
 from dashboard.usecases.system import settings_by_name
 
 BASE = {"OMI_BASE_URL": "https://tenant.example", "OMI_CLIENT_ID": "cid"}
@@ -43,6 +49,12 @@ def test_every_setting_is_read_from_the_environment() -> None:
         "OMI_ENROL_PATH": "/v2/enrol",
         "OMI_STATUS_PATH": "/v2/status",
         "OMI_USER_ID_FIELD": "accountId",
+        "OMI_DEVICES_PATH": "/v2/devices",
+        "OMI_PUSH_PATH": "/v2/push",
+        "OMI_PUSH_DEVICE_PATH": "/v2/push/one",
+        "OMI_PUSH_STATUS_PATH": "/v2/push/state",
+        "OMI_DEVICE_REMOVE_PATH": "/v2/devices/remove",
+        "OMI_DEVICES_SCOPES": "dev:get push:post",
         "OMI_TIMEOUT": "2.5",
         "OMI_MAX_RETRIES": "5",
         "OMI_BACKOFF": "0.25",
@@ -53,6 +65,7 @@ def test_every_setting_is_read_from_the_environment() -> None:
         "SIM_CLIENT_SECRET": "sim-secret",
         "SIM_QR_TTL": "60",
         "SIM_TOKEN_TTL": "120",
+        "SIM_PUSH_TTL": "30",
         "SIM_ACCEPT_ANY_USER": "1",
         "SCIM_VERSION": "2.0",
         "SCIM_URL": "https://store.example/scim/v2/",
@@ -84,6 +97,12 @@ def test_every_setting_is_read_from_the_environment() -> None:
         enrol_path="/v2/enrol",
         status_path="/v2/status",
         user_id_field="accountId",
+        devices_path="/v2/devices",
+        push_path="/v2/push",
+        push_device_path="/v2/push/one",
+        push_status_path="/v2/push/state",
+        device_remove_path="/v2/devices/remove",
+        devices_scopes=("dev:get", "push:post"),
         timeout=2.5,
         max_retries=5,
         backoff=0.25,
@@ -96,7 +115,7 @@ def test_every_setting_is_read_from_the_environment() -> None:
         "http://192.168.1.20:8700",
     )
     assert (sim.client_id, sim.client_secret.get_secret_value()) == ("sim-id", "sim-secret")
-    assert (sim.qr_ttl, sim.token_ttl) == (60, 120)
+    assert (sim.qr_ttl, sim.token_ttl, sim.push_ttl) == (60, 120, 30)
     assert sim.accept_any_user
     scim = settings.scim
     assert (scim.version, scim.url, scim.scopes) == (
@@ -317,3 +336,24 @@ def test_a_malformed_secret_is_named_but_never_echoed(tmp_path: Path) -> None:
         load_settings({}, secrets)
     assert "s3cret-value" not in str(caught.value)
     assert caught.value.__cause__ is None, "no pydantic traceback behind it"
+
+
+def test_device_and_push_settings_default_to_the_simulators_contract() -> None:
+    omi = load_settings(REAL, NO_FILE).omi
+    assert omi is not None
+    assert (omi.devices_path, omi.push_path, omi.push_device_path, omi.push_status_path) == (
+        "/omi/devices",
+        "/omi/push",
+        "/omi/push/device",
+        "/omi/push/status",
+    )
+    assert omi.device_remove_path is None  # removal is off on a tenant unless configured
+    assert omi.devices_scopes == DEFAULT_DEVICES_SCOPES
+    assert load_settings({}, NO_FILE).simulator.push_ttl == 60
+    off = load_settings({**REAL, "OMI_DEVICES_SCOPES": "none"}, NO_FILE).omi
+    assert off is not None
+    assert off.devices_scopes == ()  # a tenant that grants none of them
+    with pytest.raises(ConfigError, match="OMI_PUSH_PATH must be a path"):
+        load_settings({**REAL, "OMI_PUSH_PATH": "push"}, NO_FILE)
+    with pytest.raises(ConfigError, match="SIM_PUSH_TTL"):
+        load_settings({"SIM_PUSH_TTL": "0"}, NO_FILE)

@@ -1,4 +1,5 @@
-"""The Mobile Identity API client: one access token per process, enrol, status, check.
+"""The Mobile Identity API client: one access token per process, enrol, status, check, and
+(``dashboard.omi.device_calls``) a user's devices, test pushes and device removal.
 
 Every third-party error (httpx2, authlib) is translated in this package, once, into
 ``dashboard.errors``. The translated errors deliberately do not chain to the httpx2/authlib
@@ -36,6 +37,7 @@ from dashboard.errors import (
     ApiProtocolError,
     ConsoleError,
 )
+from dashboard.omi.device_calls import DeviceCalls, Explain
 from dashboard.omi.records import Connectivity, QrCode, RemoteStatus
 from dashboard.omi.responses import (
     cap,
@@ -48,19 +50,23 @@ from dashboard.omi.responses import (
 )
 from dashboard.omi.retry import NoToken, overloaded, retrying, transport_failure
 from dashboard.omi.token import BearerTokens, Names, Token, Tokens, oauth_client
-from dashboard.settings import OmiSettings
+from dashboard.settings import DEFAULT_DEVICES_SCOPES, OmiSettings
 
 
-class OmiClient:
+class OmiClient(DeviceCalls):
     """A thread-safe client for one Mobile Identity tenant; share one instance per process."""
 
     def __init__(self, settings: OmiSettings, *, extra_scopes: tuple[str, ...] = ()) -> None:
         """``extra_scopes`` join the token request: the identity store's, when it shares the
         token (one token per process for both clients, see ``scim_tokens``)."""
         self._settings = settings
-        self._scopes = tuple(dict.fromkeys((*settings.scopes, *extra_scopes)))
+        wanted = (*settings.scopes, *settings.devices_scopes, *extra_scopes)
+        self._scopes = tuple(dict.fromkeys(wanted))
         self._http = oauth_client(settings, self._scopes)
-        names = Names(scopes="OMI_SCOPES and SCIM_SCOPES") if extra_scopes else Names()
+        named = ["OMI_SCOPES"]
+        named += ["OMI_DEVICES_SCOPES"] if settings.devices_scopes else []
+        named += ["SCIM_SCOPES"] if extra_scopes else []
+        names = Names(scopes=", ".join(named[:-1]) + " and " + named[-1]) if named[1:] else Names()
         self._tokens = Tokens(self._http, settings, scopes=self._scopes, names=names)
 
     def __repr__(self) -> str:
@@ -160,8 +166,10 @@ class OmiClient:
         user_id: str | None = None,
         enrol: bool = False,
         retries: int | None = None,
+        explain: Explain | None = None,
     ) -> httpx2.Response:
-        """Send one API call with the shared token: renew once on 401, retry 429/5xx."""
+        """Send one API call with the shared token: renew once on 401, retry 429/5xx.
+        ``explain`` reads the call's own refusals (a 404 naming a device, say) first."""
         where = f"{method} {path}"
         renewed = False
 
@@ -174,7 +182,7 @@ class OmiClient:
                     raise NoToken(exc) from None
                 response = self._send(method, path, token, params=params, json=json)
                 if response.status_code != 401:
-                    return self._verdict(response, where, user_id, enrol, retries)
+                    return self._verdict(response, where, user_id, enrol, retries, explain)
                 if renewed:
                     raise ApiAuthError(
                         f"The Mobile Identity API refused a freshly issued token ({where} → 401); "
@@ -217,6 +225,7 @@ class OmiClient:
         user_id: str | None,
         enrol: bool,
         retries: int | None = None,
+        explain: Explain | None = None,
     ) -> httpx2.Response:
         """Return a 200 response; raise the error any other status means."""
         code = response.status_code
@@ -227,11 +236,17 @@ class OmiClient:
         if code == 403:
             scope = missing_scope(response)
             named = f"the scope {scope}" if scope else "a scope it needs"
+            devices = (*self._settings.devices_scopes, *DEFAULT_DEVICES_SCOPES)
+            listed = "OMI_DEVICES_SCOPES" if scope in devices else "OMI_SCOPES"
             raise ApiForbidden(
                 f"The Mobile Identity API refused {where} because the token lacks {named}; "
-                f"grant it to client {self._settings.client_id!r} and list it in OMI_SCOPES.",
+                f"grant it to client {self._settings.client_id!r} (OMI_CLIENT_ID) and list it "
+                f"in {listed}.",
                 scope=scope,
             )
+        explained = explain(response, where) if explain is not None else None
+        if explained is not None:
+            raise explained
         if code == 404 and enrol and error_code(response) == "user_not_found":
             raise ApiNotFound(
                 f"The tenant's identity store holds no user {user_id!r} ({where} → 404 "

@@ -11,14 +11,15 @@ import base64
 import json
 import time
 import uuid
+from collections.abc import Callable
 
 import httpx2
 import pytest
 from pydantic import SecretStr
 
-from dashboard.errors import ApiNotFound
+from dashboard.errors import ApiForbidden, ApiNotFound
 from dashboard.omi.client import OmiClient
-from dashboard.settings import DEFAULT_SCOPES, ClientAuth, OmiSettings
+from dashboard.settings import DEFAULT_DEVICES_SCOPES, DEFAULT_SCOPES, ClientAuth, OmiSettings
 from tests.support.oidc import AUDIT, METHODS, SECRETS, SHORT_TTL, RunningProvider, client_id
 
 #: RFC 6749 Appendix A allows only printable ASCII in a secret; oidc-provider holds to it.
@@ -31,8 +32,10 @@ def omi(
     secret: str,
     auth: ClientAuth = "client_secret_post",
     scopes: tuple[str, ...] = DEFAULT_SCOPES,
+    devices_scopes: tuple[str, ...] = (),
 ) -> OmiClient:
-    """The console's client, with the provider as token endpoint and Mobile Identity API."""
+    """The console's client, with the provider as token endpoint and Mobile Identity API
+    (without the device scopes unless asked: the provider knows none of them)."""
     settings = OmiSettings(
         base_url=provider.issuer,
         client_id=client,
@@ -40,6 +43,7 @@ def omi(
         token_url=provider.token_url,
         client_auth=auth,
         scopes=scopes,
+        devices_scopes=devices_scopes,
         timeout=5.0,
         backoff=0.05,
     )
@@ -114,6 +118,36 @@ def test_a_scope_the_server_drops_is_named(provider: RunningProvider) -> None:
     assert not result.ok
     assert result.scopes == DEFAULT_SCOPES
     assert f"lacks the scope {unknown}" in result.message
+
+
+def test_device_scopes_the_server_drops_make_device_calls_name_them(
+    provider: RunningProvider, user: uuid.UUID
+) -> None:
+    """oidc-provider drops scopes it does not know: the token then lacks every device scope,
+    and each device call says which one, before sending it; enrolment goes on working."""
+    with omi(provider, "plain-post", SECRETS["plain"], devices_scopes=DEFAULT_DEVICES_SCOPES) as c:
+        assert c.scopes == (*DEFAULT_SCOPES, *DEFAULT_DEVICES_SCOPES)
+        result = c.check()
+        assert not result.ok
+        assert result.scopes == DEFAULT_SCOPES
+        assert "lacks the scope credential:omi:devices:get" in result.message
+        calls: dict[str, Callable[[], object]] = {
+            "credential:omi:devices:get": lambda: c.devices(str(user)),
+            "credential:omi:push-notification:post": lambda: c.push(str(user)),
+            "credential:omi:push-notification:device:post": lambda: c.push(
+                str(user), device_id="d"
+            ),
+            "credential:omi:push-notification:status:get": lambda: c.push_status("p"),
+        }
+        for scope, call in calls.items():
+            with pytest.raises(ApiForbidden) as caught:
+                call()
+            assert caught.value.scope == scope
+            assert f"lacks the scope {scope}" in str(caught.value)
+            assert "OMI_CLIENT_ID" in str(caught.value)
+            assert "OMI_DEVICES_SCOPES" in str(caught.value)
+        with pytest.raises(ApiNotFound):
+            c.status(str(user))
 
 
 def test_a_scope_the_client_is_not_granted_is_invalid_scope(provider: RunningProvider) -> None:

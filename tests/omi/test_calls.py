@@ -12,6 +12,7 @@ from dashboard.domain.statuses import Outcome, classify
 from dashboard.errors import ApiForbidden, ApiNotFound, ApiProtocolError
 from dashboard.omi.client import OmiClient
 from dashboard.omi.records import Connectivity, QrCode
+from dashboard.settings import DEFAULT_DEVICES_SCOPES
 from tests.support.omi import (
     ENROL,
     ENROL_SCOPE,
@@ -130,7 +131,7 @@ def test_a_token_url_elsewhere_is_used(harness: Harness, sim: Sim) -> None:
 
 
 def test_the_configured_scopes_are_requested(harness: Harness, sim: Sim) -> None:
-    client = harness.client(sim, scopes=(ENROL_SCOPE,))
+    client = harness.client(sim, scopes=(ENROL_SCOPE,), devices_scopes=())
     user = enrolled_user(client)
     error = harness.raises(ApiForbidden, lambda: client.status(user), match=STATUS_SCOPE)
     assert error.scope == STATUS_SCOPE
@@ -144,7 +145,7 @@ def test_check_reports_scopes_and_latency(client: OmiClient, sim: Sim) -> None:
     result = client.check()
     assert isinstance(result, Connectivity)
     assert result.ok
-    assert set(result.scopes) == {ENROL_SCOPE, STATUS_SCOPE}
+    assert set(result.scopes) == {ENROL_SCOPE, STATUS_SCOPE, *DEFAULT_DEVICES_SCOPES}
     assert result.latency_ms > 0
     assert sim.running.base_url in result.message
     client.check()

@@ -7,6 +7,7 @@ import pytest
 
 from simulator.embedded import RunningSimulator
 from tests.support.simulator import (
+    DEVICE_SCOPES,
     ENROL_SCOPE,
     SCIM_SCOPES,
     STATUS_SCOPE,
@@ -31,7 +32,7 @@ def test_client_secret_post_grants_every_allowed_scope(api: Simulator) -> None:
     body = response.json()
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
-    assert set(body["scope"].split()) == {ENROL_SCOPE, STATUS_SCOPE, *SCIM_SCOPES}
+    assert set(body["scope"].split()) == {ENROL_SCOPE, STATUS_SCOPE, *DEVICE_SCOPES, *SCIM_SCOPES}
     assert len(body["access_token"]) >= 22  # at least 128 random bits, url-safe base64
 
 

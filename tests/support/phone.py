@@ -1,4 +1,5 @@
-"""The person's phone: opens the simulator's device page (the scan), confirms or declines."""
+"""The person's phone: opens the simulator's device page (the scan), confirms or declines; once
+enrolled, approves or denies the sign-in requests pushed to it."""
 
 from __future__ import annotations
 
@@ -43,3 +44,43 @@ class Phone:
             url, data={"action": action, "device_name": device_name}
         )
         assert response.status_code == 200, response.text
+
+    def enrol(self, user_id: uuid.UUID | str, device_name: str = "Test phone") -> str:
+        """Issue a QR code to ``user_id`` and confirm it; return the new device's id."""
+        reference = self.reference(user_id)
+        before = {d["id"] for d in self.simulator.phones(reference)}
+        self.simulator.device_url(reference)
+        self.scan(reference)
+        self.finish(reference, "confirm", device_name)
+        [added] = [d["id"] for d in self.simulator.phones(reference) if d["id"] not in before]
+        return str(added)
+
+    def phone_url(self, user_id: uuid.UUID | str, device_id: str | None = None) -> str:
+        """The own page of the user's device ``device_id`` (default: the newest)."""
+        phones = self.simulator.phones(self.reference(user_id))
+        assert phones, "the user has no device"
+        if device_id is None:
+            return str(phones[-1]["phoneUrl"])
+        [url] = [d["phoneUrl"] for d in phones if d["id"] == device_id]
+        return str(url)
+
+    def approve_push(self, user_id: uuid.UUID | str, device_id: str | None = None) -> str:
+        """Approve the oldest open push to the user's devices (or to ``device_id``), as a
+        press of Approve on the phone; return the push's id."""
+        return self._answer_push(user_id, "approve", device_id)
+
+    def deny_push(self, user_id: uuid.UUID | str, device_id: str | None = None) -> str:
+        """Deny the oldest open push, as ``approve_push`` approves it."""
+        return self._answer_push(user_id, "deny", device_id)
+
+    def _answer_push(self, user_id: uuid.UUID | str, action: str, device_id: str | None) -> str:
+        phones = self.simulator.phones(self.reference(user_id))
+        waiting = [d for d in phones if d["pendingPush"] and device_id in (None, d["id"])]
+        assert waiting, f"no open push to the devices of {user_id}"
+        phone = waiting[0]
+        push_id = str(phone["pendingPush"])
+        data = {"action": action, "push": push_id}
+        response = self.simulator.http.post(phone["phoneUrl"], data=data)
+        assert response.status_code == 303, response.text
+        assert "done=gone" not in response.headers["location"], "the push was no longer open"
+        return push_id

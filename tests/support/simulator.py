@@ -23,6 +23,16 @@ STATUS = "/omi/qr/enrol/status"
 ENROL_SCOPE = "credential:omi:enrol:qr:admin:post"
 STATUS_SCOPE = "credential:omi:enrol:status:get"
 SCIM_SCOPES = ("SCIM:user:post", "SCIM:user:get", "SCIM:user:query")
+DEVICES = "/omi/devices"
+PUSH = "/omi/push"
+PUSH_DEVICE = "/omi/push/device"
+PUSH_STATUS = "/omi/push/status"
+REMOVE = "/omi/sim/device"
+DEVICES_SCOPE = "credential:omi:devices:get"
+PUSH_SCOPE = "credential:omi:push-notification:post"
+PUSH_DEVICE_SCOPE = "credential:omi:push-notification:device:post"
+PUSH_STATUS_SCOPE = "credential:omi:push-notification:status:get"
+DEVICE_SCOPES = (DEVICES_SCOPE, PUSH_SCOPE, PUSH_DEVICE_SCOPE, PUSH_STATUS_SCOPE)
 
 
 def new_user() -> str:
@@ -116,7 +126,58 @@ class Simulator:
         assert response.status_code == 200, response.text
         return decode_qr(b64decode(response.json()["qrCode"]))
 
+    def devices(self, user_id: str, token: str | None = None) -> httpx2.Response:
+        """GET /omi/devices for ``user_id``."""
+        headers = {"Authorization": f"Bearer {token or self.token()}"}
+        return self.http.get(DEVICES, params={"userId": user_id}, headers=headers)
+
+    def push(
+        self,
+        user_id: str,
+        device_id: str | None = None,
+        token: str | None = None,
+        **fields: Any,
+    ) -> httpx2.Response:
+        """POST /omi/push (or /omi/push/device with ``device_id``) for ``user_id``."""
+        headers = {"Authorization": f"Bearer {token or self.token()}"}
+        body = {"userId": user_id, **fields}
+        if device_id is None:
+            return self.http.post(PUSH, json=body, headers=headers)
+        return self.http.post(PUSH_DEVICE, json={**body, "deviceId": device_id}, headers=headers)
+
+    def push_id(self, user_id: str, device_id: str | None = None) -> str:
+        """Send a push (asserting a 200) and return its id."""
+        response = self.push(user_id, device_id)
+        assert response.status_code == 200, response.text
+        return str(response.json()["pushId"])
+
+    def push_status(self, push_id: str, token: str | None = None) -> httpx2.Response:
+        """GET /omi/push/status for ``push_id``."""
+        headers = {"Authorization": f"Bearer {token or self.token()}"}
+        return self.http.get(PUSH_STATUS, params={"pushId": push_id}, headers=headers)
+
+    def push_state(self, push_id: str) -> str:
+        """Just the push's status word (asserting a 200)."""
+        response = self.push_status(push_id)
+        assert response.status_code == 200, response.text
+        return str(response.json()["status"])
+
+    def remove_device(
+        self, user_id: str, device_id: str, token: str | None = None
+    ) -> httpx2.Response:
+        """DELETE the simulator's own removal route for ``device_id`` of ``user_id``."""
+        headers = {"Authorization": f"Bearer {token or self.token()}"}
+        params = {"userId": user_id, "deviceId": device_id}
+        return self.http.delete(REMOVE, params=params, headers=headers)
+
     # --- the /_sim/ controls -----------------------------------------------------------------
+
+    def phones(self, user_id: str) -> list[dict[str, Any]]:
+        """The user's devices with ``phoneUrl`` and ``pendingPush`` (``GET /_sim/devices/...``)."""
+        response = self.http.get(f"/_sim/devices/{user_id}")
+        assert response.status_code == 200, response.text
+        listing: list[dict[str, Any]] = response.json()
+        return listing
 
     def fault(self, route: str, status: int | None = None, **spec: Any) -> None:
         """Queue a fault on ``route`` (token, enrol, status, scim_...); no ``status``: the
