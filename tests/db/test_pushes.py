@@ -69,7 +69,7 @@ def test_claims_take_watched_pushes_alone_and_the_rest_most_overdue_first(engine
 
 
 def test_watching_makes_a_push_due_at_once(engine: Engine) -> None:
-    owner, enrolment_id = seeded(engine)
+    owner, _ = seeded(engine)
     sessions = session_factory(engine)
     with sessions.begin() as session:
         row = push(owner, None, next_poll_at=T0 + timedelta(seconds=30))
