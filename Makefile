@@ -32,7 +32,7 @@ test: lint
 	$(BIN)/pytest
 
 screenshots: $(STAMP)
-	SAVE_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e/test_journey.py
+	SAVE_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e/test_journey.py tests/e2e/test_invitation_journey.py
 
 # The figures of README "Performance" (about 10-15 min; BENCH_ARGS="--watch-minutes 10" etc.).
 bench: $(STAMP)

@@ -31,7 +31,7 @@ from dashboard.omi.client import OmiClient
 from dashboard.omi.scim import ScimClient
 from dashboard.omi.token import BearerTokens
 from dashboard.poller import Poller
-from dashboard.public.server import RunningPublicPage, serve_public_page
+from dashboard.public_page.server import RunningPublicPage, serve_public_page
 from dashboard.settings import InviteSettings, OmiSettings, Settings
 from dashboard.usecases.accounts import Accounts
 from dashboard.usecases.audit import AuditTrail

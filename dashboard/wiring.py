@@ -11,7 +11,7 @@ from dashboard.mail.smtp import SmtpSender
 from dashboard.omi.client import OmiClient
 from dashboard.omi.scim import ScimClient
 from dashboard.omi.token import BearerTokens
-from dashboard.public.server import RunningPublicPage
+from dashboard.public_page.server import RunningPublicPage
 from dashboard.settings import ROOT, OmiSettings, ScimSettings, Settings
 from dashboard.usecases.database import Database
 from dashboard.usecases.outbox import Outbox

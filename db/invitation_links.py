@@ -46,16 +46,21 @@ class LiveLink:
     expires_at: datetime
 
 
-def live_link(session: Session, token_hash: str, now: datetime) -> LiveLink | None:
-    """The invitation whose mail carries ``token_hash``, if it has not ended nor expired."""
+def live_link(
+    session: Session, token_hash: str, now: datetime, *, used_since: datetime | None = None
+) -> LiveLink | None:
+    """The invitation whose mail carries ``token_hash``, if it has not ended nor expired (or,
+    with ``used_since``, was used since then: a page left open still shows its end)."""
+    live = Invitation.outcome.is_(None) & (Invitation.expires_at > now)
+    if used_since is not None:
+        live = live | ((Invitation.outcome == ENROLLED) & (Invitation.ended_at >= used_since))
     query = (
         select(Invitation, Account)
         .join(Mail, Mail.invitation_id == Invitation.id)
         .join(Account, Account.id == Invitation.account_id)
         .where(
             Mail.token_hash == token_hash,
-            Invitation.outcome.is_(None),
-            Invitation.expires_at > now,
+            live,
         )
     )
     found = session.execute(query).first()

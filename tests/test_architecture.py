@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import importlib.metadata
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,19 +32,19 @@ PROJECT_IMPORTS: dict[str, tuple[str, ...]] = {
         "dashboard.settings",
     ),
     "pages": ("dashboard.errors", "dashboard.domain", "dashboard.views", "dashboard.ui"),
-    "dashboard/public": (
+    "dashboard/public_page": (
         "dashboard.errors",
         "dashboard.domain",
         "dashboard.usecases",
         "dashboard.settings",
-        "dashboard.public",
+        "dashboard.public_page",
     ),
     "db": ("db",),
     "simulator": ("simulator",),
 }
 #: Entry points that are composition roots of their own, beyond their layer's list.
 ENTRY_IMPORTS: dict[str, tuple[str, ...]] = {
-    "dashboard/public/__main__.py": ("dashboard.services",)
+    "dashboard/public_page/__main__.py": ("dashboard.services",)
 }
 MAX_LINES = 300
 MAX_PAGE_LINES = 80
@@ -142,3 +144,16 @@ def test_authlib_runs_on_httpx2() -> None:
     from authlib.integrations.httpx_client import OAuth2Client
 
     assert issubclass(OAuth2Client, httpx2.Client)
+
+
+def test_nothing_in_dashboard_shadows_an_installed_module() -> None:
+    """``streamlit run dashboard/app.py`` puts ``dashboard/`` first on ``sys.path``: a module or
+    package there named like an installed one hides it (``dashboard/public`` once hid the
+    ``public`` module aiosmtpd imports, and the console could not start)."""
+    installed = set(importlib.metadata.packages_distributions()) | set(sys.stdlib_module_names)
+    ours = {
+        path.stem if path.suffix == ".py" else path.name
+        for path in (ROOT / "dashboard").iterdir()
+        if path.suffix == ".py" or (path / "__init__.py").exists()
+    }
+    assert not ours & installed

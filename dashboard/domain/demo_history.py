@@ -258,6 +258,8 @@ class _Builder:
             elif (bounce or rng.random() < 0.5) and later < self.latest:
                 self.desk(account, later, by, campaign)  # they came to the desk instead
         outcome = (ended[2] or None) if ended else None
+        # An invitation that only expired has no end of its own, as the settle step leaves it.
+        ended = ended if outcome else None
         self.invitations.append(
             DemoInvitation(
                 account, campaign, person.email, lang, at, by, expires, opened,

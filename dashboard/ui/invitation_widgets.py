@@ -9,6 +9,7 @@ Viewers see the state; the buttons need ``Permission.INVITE`` (and editing an ad
 from __future__ import annotations
 
 from collections.abc import Callable
+from uuid import UUID
 
 import streamlit as st
 
@@ -23,6 +24,8 @@ from dashboard.views import invitations as view
 
 #: What the last invite or address change did, as (where, kind, sentence, skipped rows).
 DONE = "invitation-done"
+#: Seconds between re-reads of an invitation's progress on the page.
+LIVE_EVERY = 2.0
 
 
 def mail_waits() -> None:
@@ -52,13 +55,7 @@ def account_panel(account: AccountView, where: str, *, history: bool = True) -> 
     """The account's invitation and (with ``history``) its timeline, its address (editable by
     an operator) and the send button."""
     uc = services()
-    with widgets.reported():
-        st.caption(widgets.plain(view.current(uc.invitations.current(account.id))))
-        steps = uc.invitations.timeline(account_id=account.id) if history else []
-        if steps:
-            with st.expander(f"Its timeline · {len(steps)}", icon=":material/history:"):
-                st.dataframe(view.timeline_rows(steps), hide_index=True,
-                             column_config={"At": widgets.SECONDS})  # fmt: skip
+    _progress(account.id, history)
     if may(Permission.CREATE_ACCOUNT):
         with st.form(f"{where}-address-{account.id}", border=False):
             typed = st.text_input(
@@ -95,6 +92,19 @@ def account_panel(account: AccountView, where: str, *, history: bool = True) -> 
     if not account.email:
         st.caption("Add an e-mail address to send an invitation.")
     mail_waits()
+
+
+@st.fragment(run_every=LIVE_EVERY)
+def _progress(account_id: UUID, history: bool) -> None:
+    """The account's invitation and timeline, re-read every ``LIVE_EVERY`` seconds, so the
+    operator sees sent, opened, QR issued, scanned, enrolled by itself."""
+    uc = services()
+    with widgets.reported():
+        st.caption(widgets.plain(view.current(uc.invitations.current(account_id))))
+        steps = uc.invitations.timeline(account_id=account_id) if history else []
+        if steps:
+            st.caption(f"Its timeline · {len(steps)} steps")
+            st.table(view.timeline_table(steps))
 
 
 def accounts_section(accounts: list[AccountView]) -> None:

@@ -33,6 +33,8 @@ from db.models import ACTOR_LENGTH, Enrolment, InvitationEvent
 
 #: Who the events of the person's own actions name.
 INVITEE = "invitee"
+#: How long a page left open on a used link still shows that the person enrolled.
+USED_GRACE = timedelta(minutes=5)
 _LOCK_STRIPES = 64
 
 
@@ -170,8 +172,9 @@ class InvitationLinks:
     def status(self, token: str) -> PublicStatus | None:
         """The live status of the link's current QR code, for the page's refresh; renews the
         enrolment's watch so the poller polls it first. An enrolment that reached ENROLLED ends
-        the invitation there and then (ENROLLED is reported once; the link is used after)."""
-        link = self._live(token)
+        the invitation there and then; a page left open keeps seeing ENROLLED for
+        ``USED_GRACE`` (whichever process settled it), while opening the link again is refused."""
+        link = self._live(token, used_since=self._clock() - USED_GRACE)
         if link is None:
             return None
         with reading(self._sessions) as session:
@@ -202,11 +205,13 @@ class InvitationLinks:
         with writing(self._sessions) as session:
             return queries.queue_reminders(session, self._reminders, now or self._clock())
 
-    def _live(self, token: str) -> queries.LiveLink | None:
+    def _live(self, token: str, *, used_since: datetime | None = None) -> queries.LiveLink | None:
         if not isinstance(token, str) or not looks_like_token(token):
             return None  # malformed: refused without asking the database
         with reading(self._sessions) as session:
-            return queries.live_link(session, token_hash(token), self._clock())
+            return queries.live_link(
+                session, token_hash(token), self._clock(), used_since=used_since
+            )
 
     def _issued(self, invitation_id: int, enrolment_id: int, detail: str) -> None:
         with writing(self._sessions) as session:

@@ -31,7 +31,7 @@ STEP_LABELS: dict[str, str] = {
     "CREATED": "Invitation created",
     "SENT": "Invitation sent",
     "SEND_FAILED": "Sending failed",
-    "REMINDED": "Reminder sent",
+    "RETRIED": "Sending retried",
     "OPENED": "Link opened",
     "QR_ISSUED": "QR code issued",
     "ENROLLED": "Invitation used",
@@ -110,6 +110,8 @@ def revoked(results: Sequence[RevokeResult]) -> tuple[Literal["success", "warnin
 def step_label(step: TimelineStep) -> str:
     """What one timeline step was: the invitation's step, or the enrolment's new status."""
     if step.source is StepSource.INVITATION:
+        if step.step == "SENT" and step.detail.startswith("reminder"):
+            return "Reminder sent"
         return STEP_LABELS.get(step.step, step.step.replace("_", " ").capitalize())
     return _status(step.step)
 
@@ -128,6 +130,12 @@ def timeline_rows(steps: Iterable[TimelineStep]) -> list[dict[str, Any]]:
         }
         for step in steps
     ]
+
+
+def timeline_table(steps: Iterable[TimelineStep]) -> list[dict[str, str]]:
+    """A merged timeline as the rows of a plain table (a few steps: text, times to the
+    second)."""
+    return [{**row, "At": f"{row['At']:%Y-%m-%d %H:%M:%S}"} for row in timeline_rows(steps)]
 
 
 def _status(value: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import uuid
 from pathlib import Path
 
@@ -18,20 +17,9 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.servers import ConsoleServer, wait_idle
+from tests.support.servers import ConsoleServer, shoot, wait_idle
 
 pytestmark = pytest.mark.e2e
-
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-SCREENSHOTS = DOCS_SCREENSHOTS if os.environ.get("SAVE_SCREENSHOTS") == "1" else None
-
-
-def shoot(page: Page, name: str) -> None:
-    """A full-page screenshot for the README, once the page has settled."""
-    if SCREENSHOTS is not None:
-        page.wait_for_timeout(1500)  # let fonts, images and the data grid's canvas paint
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def open_page(page: Page, server: ConsoleServer, path: str) -> None:

@@ -16,7 +16,7 @@ from dashboard.domain.clock import utc_now
 from dashboard.poller import Poller
 from db.models import Invitation
 from simulator.embedded import RunningSimulator
-from tests.public.conftest import serve
+from tests.public_page.conftest import serve
 from tests.support.console import Console, open_console
 from tests.support.factories import invite
 from tests.support.simulator import Simulator, StartSimulator

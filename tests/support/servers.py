@@ -162,3 +162,15 @@ def start_console_process(env: dict[str, str], log: Path) -> ConsoleProcess:
         raise
     assert process.poll() is None, log.read_text()
     return running
+
+
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = DOCS_SCREENSHOTS if os.environ.get("SAVE_SCREENSHOTS") == "1" else None
+
+
+def shoot(page: Page, name: str) -> None:
+    """A full-page screenshot for the README, once the page has settled."""
+    if SCREENSHOTS is not None:
+        page.wait_for_timeout(1500)  # let fonts, images and the data grid's canvas paint
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -15,7 +15,12 @@ from sqlalchemy import select, update
 
 from dashboard.domain.statuses import Status
 from dashboard.errors import ApiError
-from dashboard.usecases.invitation_links import InvitationLinks, PublicState, PublicStatus
+from dashboard.usecases.invitation_links import (
+    USED_GRACE,
+    InvitationLinks,
+    PublicState,
+    PublicStatus,
+)
 from db.models import Enrolment, Invitation, InvitationEvent, Mail
 from simulator.embedded import RunningSimulator
 from tests.support.console import Clock, Console, open_console
@@ -98,9 +103,11 @@ def test_the_journey_open_qr_scan_confirm_enrolled_then_used(
     done = links.status(token)
     assert done is not None
     assert (done.state, done.device_name) == (PublicState.ENROLLED, "Pixel 9")
-    assert links.open(token) is None  # used
-    assert links.status(token) is None
+    assert links.open(token) is None  # used: opening it again is refused
     assert links.qr(token) is None
+    assert links.status(token) == done  # the page left open still shows the end
+    clock.now += USED_GRACE + timedelta(seconds=1)
+    assert links.status(token) is None
     assert kinds(desk, ident) == ["OPENED", "QR_ISSUED", "ENROLLED"]
     with desk.sessions() as session:
         row = session.get_one(Invitation, ident)
@@ -109,6 +116,23 @@ def test_the_journey_open_qr_scan_confirm_enrolled_then_used(
             select(InvitationEvent.enrolment_id).where(InvitationEvent.invitation_id == ident)
         ).all()
         assert named == [None, made.enrolment_id, made.enrolment_id]
+
+
+def test_a_page_left_open_sees_enrolled_when_the_mailer_settled_first(
+    desk: Console, links: InvitationLinks, clock: Clock, phone: Phone
+) -> None:
+    ident, token = invited(desk, clock)
+    made = links.qr(token)
+    assert made is not None
+    reference = desk.accounts.get(account_of(desk, ident)).reference
+    phone.scan(reference)
+    phone.finish(reference, "confirm", "Pixel 9")
+    poll(desk, made.enrolment_id)
+    assert links.settle().enrolled == [ident]  # another process's mailer, before the page asks
+    done = links.status(token)
+    assert done is not None
+    assert (done.state, done.device_name) == (PublicState.ENROLLED, "Pixel 9")
+    assert links.open(token) is None
 
 
 def test_an_expired_code_gives_a_fresh_one_while_the_invitation_lives(

@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 
 from dashboard.domain.invitations import new_token
-from dashboard.public.headers import HEADERS
-from tests.public.conftest import PublicPage
+from dashboard.public_page.headers import HEADERS
+from dashboard.usecases.invitation_links import USED_GRACE
+from tests.public_page.conftest import PublicPage
 from tests.support.phone import Phone
 from tests.support.simulator import Simulator, decode_qr
 from tests.support.waiting import wait_until
@@ -54,9 +55,11 @@ def test_the_journey_from_the_link_to_enrolled(page: PublicPage, phone: Phone) -
     phone.finish(reference, "confirm", "Pixel 9")
     assert poll_until(page, token, "enrolled") == {"state": "enrolled", "device": "Pixel 9"}
     neutral = page.http.get(f"/i/{malformed()}")
-    for used in (f"/i/{token}", f"/i/{token}/status", f"/i/{token}/qr.png"):
+    for used in (f"/i/{token}", f"/i/{token}/qr.png"):  # opening it again is refused
         again = page.http.get(used)
         assert (again.status_code, again.text) == (neutral.status_code, neutral.text)
+    # The page left open still learns the end (for USED_GRACE), however it was settled.
+    assert page.http.get(f"/i/{token}/status").json() == {"state": "enrolled", "device": "Pixel 9"}
 
 
 def malformed() -> str:
@@ -70,7 +73,7 @@ def test_every_link_that_is_not_live_gets_one_neutral_page(page: PublicPage) -> 
     used_id, used = page.invite("used")
     page.end(revoked_id, "REVOKED")
     page.end(superseded_id, "SUPERSEDED")
-    page.end(used_id, "ENROLLED")
+    page.end(used_id, "ENROLLED", ago=USED_GRACE + timedelta(seconds=1))
     live = page.invite("alive")[1]
     reference = page.http.get("/i/" + malformed())
     assert reference.status_code == 404

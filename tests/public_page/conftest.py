@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import update
 
 from dashboard.domain.clock import utc_now
-from dashboard.public.app import create_app
-from dashboard.public.server import RunningPublicPage, start
+from dashboard.public_page.app import create_app
+from dashboard.public_page.server import RunningPublicPage, start
 from dashboard.usecases.invitation_links import InvitationLinks
 from db.models import Account, Invitation
 from simulator.embedded import RunningSimulator
@@ -56,13 +56,13 @@ class PublicPage:
             owner = session.get_one(Invitation, invitation_id).account_id
             session.execute(update(Account).where(Account.id == owner).values(display_name=shown))
 
-    def end(self, invitation_id: int, outcome: str) -> None:
-        """End the invitation as ``outcome`` (REVOKED, SUPERSEDED, ENROLLED)."""
+    def end(self, invitation_id: int, outcome: str, *, ago: timedelta = timedelta(0)) -> None:
+        """End the invitation as ``outcome`` (REVOKED, SUPERSEDED, ENROLLED), ``ago``."""
         with self.console.sessions.begin() as session:
             session.execute(
                 update(Invitation)
                 .where(Invitation.id == invitation_id)
-                .values(outcome=outcome, ended_at=utc_now(), ended_by="op")
+                .values(outcome=outcome, ended_at=utc_now() - ago, ended_by="op")
             )
 
     def account_of(self, invitation_id: int) -> uuid.UUID:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from dashboard.public.texts import NEUTRAL, TOO_MANY, texts
+from dashboard.public_page.texts import NEUTRAL, TOO_MANY, texts
 from dashboard.usecases.invitation_links import PublicState, PublicStatus, PublicView
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

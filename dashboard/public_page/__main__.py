@@ -1,4 +1,4 @@
-"""``python -m dashboard.public``: the public enrolment page alone, against ``DATABASE_URL``.
+"""``python -m dashboard.public_page``: the public enrolment page alone, against ``DATABASE_URL``.
 
 It is a console process without the screens: the same settings and services (the API client,
 the poller that keeps the page's statuses fresh), the page on ``PUBLIC_HOST``:``PUBLIC_PORT``.
@@ -14,7 +14,7 @@ import sys
 import threading
 
 from dashboard.errors import ConsoleError
-from dashboard.public.server import redact_access_log
+from dashboard.public_page.server import redact_access_log
 from dashboard.services import build_services
 from dashboard.settings import load_settings
 

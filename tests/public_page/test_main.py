@@ -1,4 +1,4 @@
-"""``python -m dashboard.public`` serves the page alone on DATABASE_URL, stops on SIGTERM."""
+"""``python -m dashboard.public_page`` serves the page alone on DATABASE_URL, stops on SIGTERM."""
 
 from __future__ import annotations
 
@@ -22,7 +22,11 @@ def test_the_page_runs_alone_and_stops_on_sigterm(tmp_path: Path) -> None:
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'c.db'}", PUBLIC_PORT="0", PYTHONPATH=str(ROOT))
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "dashboard.public"], cwd=ROOT, env=env, stdout=out, stderr=out
+            [sys.executable, "-m", "dashboard.public_page"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
         )
     try:
         found: list[str] = []

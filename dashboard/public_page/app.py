@@ -20,10 +20,10 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from dashboard.errors import ConsoleError
-from dashboard.public.headers import SecurityHeaders
-from dashboard.public.limits import Attempts
-from dashboard.public.render import enrol_page, fault_page, neutral_page, too_many_page
-from dashboard.public.texts import texts
+from dashboard.public_page.headers import SecurityHeaders
+from dashboard.public_page.limits import Attempts
+from dashboard.public_page.render import enrol_page, fault_page, neutral_page, too_many_page
+from dashboard.public_page.texts import texts
 from dashboard.usecases.invitation_links import InvitationLinks
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
-from dashboard.public.app import create_app
+from dashboard.public_page.app import create_app
 from dashboard.settings import Settings
 from dashboard.usecases.invitation_links import InvitationLinks
 

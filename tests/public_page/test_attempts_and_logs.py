@@ -11,12 +11,12 @@ import httpx2
 import pytest
 
 from dashboard.domain.invitations import new_token
-from dashboard.public.app import create_app
-from dashboard.public.limits import Attempts
-from dashboard.public.server import REDACTED, RedactLinks, start
+from dashboard.public_page.app import create_app
+from dashboard.public_page.limits import Attempts
+from dashboard.public_page.server import REDACTED, RedactLinks, start
 from dashboard.services import build_services
 from dashboard.settings import load_settings
-from tests.public.conftest import PublicPage, serve
+from tests.public_page.conftest import PublicPage, serve
 from tests.support.console import Console
 
 LIMIT = 3
