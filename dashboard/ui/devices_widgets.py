@@ -27,6 +27,7 @@ from dashboard.views import devices as view
 #: The panel's timer, in seconds.
 REFRESH = 0.5
 _LISTED = "devices-listed"
+_PENDING = "devices-removal"
 
 
 @st.fragment(run_every=REFRESH)
@@ -141,20 +142,38 @@ def _removal(account_id: uuid.UUID, devices: list[DeviceRecord]) -> None:
         key=f"remove-pick-{account_id}",
     )
     if right.button("Remove device…", icon=":material/delete:", key=f"remove-{account_id}"):
-        _confirm_removal(account_id, named[chosen])
+        st.session_state[_PENDING] = (account_id, chosen)
+    # The panel reruns on its timer: the confirmation stays open for as long as it is pending.
+    pending = st.session_state.get(_PENDING)
+    if pending is not None and pending[0] == account_id and pending[1] in named:
+        _confirm_removal(account_id, named[pending[1]])
 
 
-@st.dialog("Remove this device?")
+def _dismissed() -> None:
+    st.session_state.pop(_PENDING, None)
+
+
+@st.dialog("Remove this device?", on_dismiss=_dismissed)
 def _confirm_removal(account_id: uuid.UUID, device: DeviceRecord) -> None:
-    st.write(
-        f"“{widgets.plain(device.name)}” ({widgets.plain(device.platform)}) stops signing "
-        "this person in. They would have to enrol again."
-    )
-    if st.button("Remove", type="primary", icon=":material/delete:", key="remove-confirm"):
-        with widgets.reported():
+    name, platform = widgets.plain(device.name), widgets.plain(device.platform)
+    st.write(f"“{name}” ({platform}) stops signing this person in. They would have to enrol again.")
+    keep, remove = st.columns(2)
+    if keep.button("Keep it", key="remove-keep", width="stretch"):
+        _dismissed()
+        st.rerun()
+    if remove.button("Remove", type="primary", icon=":material/delete:", key="remove-confirm",
+                     width="stretch"):  # fmt: skip
+        try:
             services().devices.remove(account_id, device, actor=require(Permission.REMOVE_DEVICE))
+        except ConsoleError as exc:  # kept beside the buttons while the dialog stays open
+            st.session_state[_PENDING] = (account_id, device.id, str(exc))
+        else:
+            _dismissed()
             st.session_state.pop(f"{_LISTED}-{account_id}", None)
             st.rerun()
+    failed = st.session_state.get(_PENDING)
+    if failed is not None and len(failed) > 2:
+        st.error(widgets.plain(failed[2]), icon=":material/error:")
 
 
 def verify_panel(campaign_id: int) -> None:

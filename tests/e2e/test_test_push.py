@@ -1,5 +1,6 @@
 """In a real Chromium against a real console process: enrol a phone, send a test push, approve
-it on the simulated phone, and the console shows Verified by itself (no reload, no click).
+it on the simulated phone, and the console shows Verified by itself (no reload, no click); then
+remove the device through the confirmation dialog, which stays open while the panel refreshes.
 
 The simulator runs in the test process, so the test's phone acts on it; the console process
 talks to it as to a tenant, and a seeder on the same SQLite file creates the account.
@@ -15,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from simulator.embedded import RunningSimulator
+from simulator.push import REMOVE_PATH
 from tests.support.apptest import console_env
 from tests.support.console import Console, open_console
 from tests.support.phone import Phone
@@ -42,7 +44,8 @@ def seeder(database: str, simulator: RunningSimulator) -> Iterator[Console]:
 def server(
     tmp_path: Path, database: str, simulator: RunningSimulator, seeder: Console
 ) -> Iterator[ConsoleServer]:
-    running = start_console(tmp_path, console_env(simulator, database, poll="1.0"))
+    env = console_env(simulator, database, poll="1.0") | {"OMI_DEVICE_REMOVE_PATH": REMOVE_PATH}
+    running = start_console(tmp_path, env)
     yield running
     stop_console(running)
 
@@ -78,3 +81,16 @@ def test_enrol_push_approve_and_see_verified(
         page.screenshot(path=str(SHOTS / "devices-verified.png"), full_page=True)
     [push] = seeder.pushes.latest(account.id)
     assert push.status.value == "APPROVED"
+
+    page.get_by_role("button", name="Remove device…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text("stops signing this person in")).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_timeout(1500)  # three ticks of the panel's timer: the dialog stays open
+    expect(dialog.get_by_text("stops signing this person in")).to_be_visible()
+    if SHOTS is not None:
+        page.screenshot(path=str(SHOTS / "devices-remove.png"))
+    dialog.get_by_role("button", name="Remove", exact=True).click()
+    expect(page.get_by_text("The service lists no device for this account.")).to_be_visible(
+        timeout=WAIT_MS
+    )
+    assert seeder.devices.of(account.id) == []

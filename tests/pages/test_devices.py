@@ -11,7 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.domain.clock import utc_now
 from dashboard.domain.devices import PushOutcome
+from dashboard.views import devices as view_text
 from db.models import Campaign
+from simulator.push import REMOVE_PATH
 from tests.support.apptest import (
     Env,
     assert_no_exception,
@@ -25,6 +27,7 @@ from tests.support.apptest import (
 from tests.support.console import Console
 from tests.support.devices import enrolled
 from tests.support.phone import Phone
+from tests.support.simulator import Simulator
 
 ADMIN, OPERATOR, VIEWER = "ann@example.com", "oscar@example.com", "vera@example.com"
 
@@ -118,3 +121,36 @@ def test_bulk_verify_a_campaign(env: Env, seeder: Console, phone: Phone) -> None
     assert_no_exception(at)
     assert {m.label: m.value for m in at.metric}["Test pushes sent"] == "2"
     assert len(seeder.devices.campaign_progress(campaign).by_outcome) == 1
+
+
+def test_an_admin_removes_a_device_after_confirming(
+    env: Env, seeder: Console, phone: Phone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMI_DEVICE_REMOVE_PATH", REMOVE_PATH)
+    account = enrolled(seeder, phone, "lost")
+    at = open_page("enrol", account=str(account.id))
+    labelled(at.button, "Remove device…").click()
+    at.run()
+    assert_no_exception(at)
+    [asked] = [m.value for m in at.markdown if "stops signing" in m.value]  # the dialog
+    assert asked.replace("\\", "").startswith("“lost's phone” (Simulated) stops signing")
+    assert len(seeder.devices.of(account.id)) == 1  # nothing removed before the confirmation
+    labelled(at.button, "Remove").click()
+    at.run()
+    assert_no_exception(at)
+    assert seeder.devices.of(account.id) == []
+    assert shows(view_text.NO_DEVICES)(at)
+
+
+def test_a_failing_device_list_is_a_sentence_on_the_page(
+    env: Env, seeder: Console, phone: Phone, api: Simulator
+) -> None:
+    account = enrolled(seeder, phone, "faulty")
+    api.fault(route="devices", status=503, count=50)
+    at = open_page("enrol", account=str(account.id))
+    assert_no_exception(at)
+    assert shows("The devices could not be listed:")(at)
+    api.clear()
+    labelled(at.button, "Refresh devices").click()
+    at.run()
+    assert at.dataframe[-1].value["Device"].tolist() == ["faulty's phone"]
