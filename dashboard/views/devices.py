@@ -87,14 +87,15 @@ def progress(shown: VerifyProgress) -> list[Metric]:
     total = shown.total
     return [
         Metric(
-            "Verified",
+            "Verified phones",
             shown.count(PushOutcome.APPROVED),
             delta=share(shown.count(PushOutcome.APPROVED), total, " of pushed"),
         ),
-        Metric("Waiting", shown.count(PushOutcome.PENDING)),
-        Metric("Denied", shown.count(PushOutcome.DENIED)),
+        Metric("Awaiting approval", shown.count(PushOutcome.PENDING)),
+        Metric("Denied on the phone", shown.count(PushOutcome.DENIED)),
         Metric(
-            "Expired or failed", shown.count(PushOutcome.EXPIRED) + shown.count(PushOutcome.ERROR)
+            "Unanswered or failed",
+            shown.count(PushOutcome.EXPIRED) + shown.count(PushOutcome.ERROR),
         ),
     ]
 

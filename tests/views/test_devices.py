@@ -82,7 +82,7 @@ def test_verify_metrics() -> None:
     assert view.failure_rows(report) == [{"Username": "zoe", "Why": "No device."}]
     progress = VerifyProgress(7, ((PushOutcome.APPROVED, 3), (PushOutcome.PENDING, 1)))
     shown = {m.label: m for m in view.progress(progress)}
-    assert (shown["Verified"].value, shown["Verified"].delta) == (3, "75% of pushed")
+    assert (shown["Verified phones"].value, shown["Verified phones"].delta) == (3, "75% of pushed")
 
 
 def test_the_overview_shows_the_verified_share_beside_the_enrolled() -> None:
