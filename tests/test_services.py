@@ -39,6 +39,7 @@ def test_demo_mode_is_scim_1_1_on_the_embedded_simulator_and_survives_a_restart(
         assert not first.simulator.config.accept_any_user  # a tenant's behaviour
         assert first.omi.scopes == (*DEFAULT_SCOPES, *DEFAULT_DEVICES_SCOPES, *SCIM)  # one token
         assert first.omi.can_remove_devices  # the simulator's own removal route
+        assert first.simulator.config.push_ttl == 60.0  # SIM_PUSH_TTL
         ann = first.accounts.create("ann", actor="op", email="ann@example.com")
         assert ann.tenant_id is not None
         first.enrolments.issue(ann.id, actor="op")

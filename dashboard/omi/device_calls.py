@@ -158,7 +158,8 @@ def _refusals(user_id: str, device_id: str | None = None) -> Explain:
 
 def _push_refusal(push_id: str) -> Explain:
     def explain(response: httpx2.Response, where: str) -> ApiError | None:
-        if response.status_code != 404:
+        # A 404 without an error code is a path the API does not serve: the usual sentence.
+        if response.status_code != 404 or error_code(response) == "no error code":
             return None
         return ApiNotFound(
             f"The Mobile Identity API knows no push {push_id[:80]!r} ({where} → 404); "

@@ -12,10 +12,10 @@ import pytest
 from dashboard.errors import (
     ApiAuthError,
     ApiForbidden,
+    ApiNotFound,
     ApiProtocolError,
     ApiRateLimited,
     ApiUnavailable,
-    ConsoleError,
 )
 from dashboard.omi.client import OmiClient
 from dashboard.omi.devices import PushState
@@ -127,7 +127,7 @@ def test_push_status_is_sent_once_when_asked(harness: Harness, sim: Sim) -> None
     assert sim.counts(f"GET {PUSH_STATUS}") == {"503": 1}
     sim.clear()
     sim.fault("push_status", 500, count=1)
-    harness.raises(ConsoleError, lambda: client.push_status("push-1"), match="no push")
+    harness.raises(ApiNotFound, lambda: client.push_status("push-1"), match="no push")
     assert sim.counts(f"GET {PUSH_STATUS}") == {"503": 1, "500": 1, "404": 1}
 
 
@@ -202,3 +202,10 @@ def test_a_fault_clears_and_the_calls_work_again(sim: Sim, client: OmiClient) ->
     sim.clear()
     Phone(sim).enrol(USER)
     assert len(client.devices(USER)) == 1
+
+
+def test_a_wrong_path_says_to_check_the_paths(harness: Harness, sim: Sim) -> None:
+    client = harness.client(sim, devices_path="/omi/nowhere", push_status_path="/omi/nope")
+    error = harness.raises(ApiProtocolError, lambda: client.devices(USER), match="API paths")
+    assert error.status_code == 404
+    harness.raises(ApiProtocolError, lambda: client.push_status("push-1"), match="API paths")

@@ -55,7 +55,7 @@ def test_connectivity_check_reports_token_scopes_and_latency_without_leaking(
     assert message.startswith(f"Connected to {env.simulator.base_url} in ")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Token obtained"] == "Yes"
-    assert metrics["Scopes granted"] == "5"  # the enrolment scopes and SCIM's: one token
+    assert metrics["Scopes granted"] == "9"  # enrolment, devices and SCIM scopes: one token
     assert metrics["Latency"].endswith(" ms")
     tokens = issued_tokens(env.simulator)
     assert tokens, "the check fetched a token"

@@ -14,6 +14,7 @@ CONTROL_CALLS = [
     ("POST", "/_sim/reset"),
     ("GET", "/_sim/enrolments"),
     ("GET", f"/_sim/enrolments/{new_user()}"),
+    ("GET", f"/_sim/devices/{new_user()}"),
     ("POST", "/_sim/users"),
 ]
 
