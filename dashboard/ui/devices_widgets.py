@@ -125,6 +125,17 @@ def _push(account_id: uuid.UUID, devices: list[DeviceRecord]) -> None:
         widgets.notice(view.push_line(shown, utc_now()))
         if shown.status is PushOutcome.PENDING:
             uc.pushes.watch(shown.id)
+            phone = _demo_phone_url(account_id)
+            if phone:
+                st.link_button("Open the simulated phone", phone, icon=":material/smartphone:")
+
+
+def _demo_phone_url(account_id: uuid.UUID) -> str | None:
+    """In demo mode, the phone page where the push appears (the simulator's own)."""
+    shared = services()
+    if shared.simulator is None:
+        return None
+    return shared.simulator.phone_url(shared.accounts.get(account_id).reference)
 
 
 def _removal(account_id: uuid.UUID, devices: list[DeviceRecord]) -> None:
