@@ -96,7 +96,9 @@ def _push(account_id: uuid.UUID, devices: list[DeviceRecord]) -> None:
     pushes = uc.pushes.latest(account_id, limit=5)
     proof = view.verified(pushes)
     if proof is not None:
-        st.badge(f"Verified on {proof.target}", icon=":material/verified:", color="green")
+        st.badge(
+            widgets.plain(f"Verified on {proof.target}"), icon=":material/verified:", color="green"
+        )
     if may(Permission.PUSH) and devices:
         options = view.targets(devices)
         left, right = st.columns([2, 1], vertical_alignment="bottom")

@@ -17,6 +17,7 @@ from simulator.push import REMOVE_PATH
 from tests.support.apptest import (
     Env,
     assert_no_exception,
+    assert_rendered_harmlessly,
     go,
     labelled,
     open_page,
@@ -154,3 +155,15 @@ def test_a_failing_device_list_is_a_sentence_on_the_page(
     labelled(at.button, "Refresh devices").click()
     at.run()
     assert at.dataframe[-1].value["Device"].tolist() == ["faulty's phone"]
+
+
+def test_a_hostile_device_name_shows_as_typed(env: Env, seeder: Console, phone: Phone) -> None:
+    hostile = "**Pwn** <b>x</b> [link](http://evil.example)"
+    account = enrolled(seeder, phone, "hostile", device_name=hostile)
+    at = open_page("enrol", account=str(account.id))
+    labelled(at.button, "Send a test push").click()
+    at.run()
+    phone.approve_push(account.id)
+    run_until(at, shows("Verified on"))
+    assert_no_exception(at)
+    assert_rendered_harmlessly(at, hostile)

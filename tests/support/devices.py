@@ -16,13 +16,18 @@ NO_BACKOFF = lambda failures: timedelta(0)  # noqa: E731
 
 
 def enrolled(
-    console: Console, phone: Phone, name: str, *, campaign: int | None = None
+    console: Console,
+    phone: Phone,
+    name: str,
+    *,
+    campaign: int | None = None,
+    device_name: str | None = None,
 ) -> AccountView:
     """A new account whose phone enrolled (the poller's step done by hand)."""
     account = console.accounts.create(name, actor="op")
     ident = console.enrolments.issue(account.id, actor="op", campaign_id=campaign).id
     phone.scan(account.id)
-    phone.finish(account.id, "confirm", device_name=f"{name}'s phone")
+    phone.finish(account.id, "confirm", device_name=device_name or f"{name}'s phone")
     console.polling.poll(ident, account.reference, backoff=NO_BACKOFF)
     assert console.enrolments.get(ident).status is Status.ENROLLED
     return account
