@@ -115,13 +115,23 @@ def _push(account_id: uuid.UUID, devices: list[DeviceRecord]) -> None:
             key=f"push-send-{account_id}",
         ):
             names = {d.id: d.name for d in devices}
-            uc.pushes.send(
-                account_id,
-                actor=require(Permission.PUSH),
-                device_id=target or None,
-                device_name=names.get(target or ""),
-            )
+            failed = f"push-failed-{account_id}"
+            st.session_state.pop(failed, None)
+            try:
+                uc.pushes.send(
+                    account_id,
+                    actor=require(Permission.PUSH),
+                    device_id=target or None,
+                    device_name=names.get(target or ""),
+                )
+            except ConsoleError as exc:  # kept: the panel's timer would wipe it at once
+                st.session_state[failed] = str(exc)
             pushes = uc.pushes.latest(account_id, limit=5)
+        refused = st.session_state.get(f"push-failed-{account_id}")
+        if refused:
+            st.error(
+                widgets.plain(f"The test push was not sent: {refused}"), icon=":material/error:"
+            )
     if pushes:
         shown = pushes[0]
         widgets.notice(view.push_line(shown, utc_now()))

@@ -167,3 +167,24 @@ def test_a_hostile_device_name_shows_as_typed(env: Env, seeder: Console, phone: 
     run_until(at, shows("Verified on"))
     assert_no_exception(at)
     assert_rendered_harmlessly(at, hostile)
+
+
+def test_a_refused_push_is_a_sentence_on_the_page(
+    env: Env, seeder: Console, phone: Phone, api: Simulator
+) -> None:
+    account = enrolled(seeder, phone, "refused")
+    at = open_page("enrol", account=str(account.id))
+    api.fault(route="push_device", status=500, count=50)  # one device: pushed to it alone
+    labelled(at.button, "Send a test push").click()
+    at.run()
+    assert_no_exception(at)
+    assert shows("The test push was not sent:")(at)
+    at.run()  # the panel's next tick keeps saying it
+    assert shows("The test push was not sent:")(at)
+    assert "Traceback" not in texts(at)
+    assert seeder.pushes.latest(account.id) == []
+    api.clear()
+    labelled(at.button, "Send a test push").click()
+    at.run()
+    assert shows("Waiting for the person to approve the test push")(at)
+    assert not shows("The test push was not sent:")(at)
