@@ -31,6 +31,10 @@ class PushOutcome(StrEnum):
 #: The console stops asking about a push after this long and records it EXPIRED (the service's
 #: own lifetime is shorter; this only ends a push whose status the service never gave).
 PUSH_GIVE_UP = timedelta(minutes=5)
+#: How the timeline's records of an operator's test push and device removal begin (the Audit
+#: trail names those actions by them).
+SENT_PREFIX = "Test push sent to "
+REMOVED_PREFIX = "Removed the device "
 #: A push the console sends without a device names this.
 ALL_DEVICES = "all devices"
 

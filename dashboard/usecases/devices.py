@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.domain.clock import utc_now
 from dashboard.domain.devices import (
+    REMOVED_PREFIX,
     DeviceRecord,
     PushOutcome,
     VerifyFailure,
@@ -82,7 +83,7 @@ class Devices:
             if enrolment is None:
                 return
             status = Status.ENROLLED.value
-            detail = f"Removed the device {device.name} ({device.platform}, id {device.id})."
+            detail = f"{REMOVED_PREFIX}{device.name} ({device.platform}, id {device.id})."
             events.add_event(
                 session,
                 EnrolmentEvent(

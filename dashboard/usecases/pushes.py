@@ -19,6 +19,7 @@ from dashboard.domain.clock import utc_now
 from dashboard.domain.devices import (
     ALL_DEVICES,
     PUSH_GIVE_UP,
+    SENT_PREFIX,
     PushOutcome,
     PushRecord,
     verified_detail,
@@ -100,7 +101,7 @@ class Pushes:
                 ),
             )
             target = name or device_id or ALL_DEVICES
-            self._event(session, row, who, f"Test push sent to {target}.")
+            self._event(session, row, who, f"{SENT_PREFIX}{target}.")
             record = push_record(row)
         self._sent()
         return record

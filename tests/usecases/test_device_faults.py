@@ -100,5 +100,11 @@ def test_an_admin_removes_a_device_and_the_trail_says_who(
         assert removing.devices.of(account.id) == []
     trail, _ = AuditTrail(removing.sessions).entries(AuditQuery())
     removals = [e for e in trail if e.detail.startswith("Removed the device")]
-    assert [(e.actor, e.username) for e in removals] == [("ann@example.com", "lost")]
+    assert [(e.actor, e.username, e.action) for e in removals] == [
+        ("ann@example.com", "lost", "remove_device")
+    ]
+    only, _ = AuditTrail(removing.sessions).entries(
+        AuditQuery(actions=frozenset({"remove_device"}))
+    )
+    assert only == removals
     assert "lost's phone" in removals[0].detail

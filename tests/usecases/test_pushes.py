@@ -54,7 +54,9 @@ def test_an_approved_test_push_verifies_the_device(console: Console, phone: Phon
     assert (counts.enrolled, counts.verified) == (1, 1)
     trail, _ = AuditTrail(console.sessions).entries(AuditQuery())
     sends = [e for e in trail if e.detail.startswith("Test push")]
-    assert [(e.actor, e.username) for e in sends] == [("ann@example.com", "verified")]
+    assert [(e.actor, e.username, e.action_label) for e in sends] == [
+        ("ann@example.com", "verified", "Sent a test push")
+    ]
     assert not [e for e in trail if e.actor == "poller"]  # the phone's answer is no one's act
 
 
