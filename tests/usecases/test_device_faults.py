@@ -9,10 +9,12 @@ from collections.abc import Iterator
 import pytest
 
 from dashboard.domain.audit_log import AuditQuery
+from dashboard.domain.clock import utc_now
 from dashboard.domain.devices import PushOutcome
 from dashboard.errors import ApiError
 from dashboard.poller import Poller
 from dashboard.usecases.audit import AuditTrail
+from db.models import Campaign
 from simulator.embedded import RunningSimulator
 from simulator.push import REMOVE_PATH
 from tests.support.console import Console, open_console
@@ -108,3 +110,24 @@ def test_an_admin_removes_a_device_and_the_trail_says_who(
     )
     assert only == removals
     assert "lost's phone" in removals[0].detail
+
+
+def test_a_bulk_verify_reports_whom_it_could_not_push_to(
+    removing: Console, simulator: RunningSimulator
+) -> None:
+    with Simulator(simulator) as api:
+        phone = Phone(api, removing)
+        with removing.sessions.begin() as session:
+            row = Campaign(name="Mixed", created_at=utc_now(), created_by="op")
+            session.add(row)
+            session.flush()
+            campaign = row.id
+        kept = enrolled(removing, phone, "kept", campaign=campaign)
+        lost = enrolled(removing, phone, "gone", campaign=campaign)
+        removing.devices.remove(lost.id, removing.devices.of(lost.id)[0], actor="admin")
+        report = removing.devices.verify_campaign(campaign, actor="op")
+    assert (report.accounts, report.sent) == (2, 1)
+    [failure] = report.failures
+    assert failure.username == "gone"
+    assert failure.reason.endswith(".")
+    assert [p.status for p in removing.pushes.latest(kept.id)] == [PushOutcome.PENDING]
