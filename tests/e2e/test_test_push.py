@@ -89,7 +89,7 @@ def test_enrol_push_approve_and_see_verified(
     page.get_by_role("button", name="Remove device…").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_text("stops signing this person in")).to_be_visible(timeout=WAIT_MS)
-    page.wait_for_timeout(1500)  # three ticks of the panel's timer: the dialog stays open
+    page.wait_for_timeout(2500)  # two ticks of the panel's timer: the dialog stays open
     expect(dialog.get_by_text("stops signing this person in")).to_be_visible()
     if SHOTS is not None:
         page.screenshot(path=str(SHOTS / "devices-remove.png"))
