@@ -5,10 +5,12 @@ poller claims the enrolments that are due, as many as the deployment's shared re
 allows (``Polling.claim_due``: watched ones first, then starving, SCANNED, recent, the rest;
 the claim sets when each is due again, and concurrent claimers in other processes take turns
 on the budget's row, so they never poll one enrolment twice or exceed the budget together),
-and asks the API for each one's status concurrently on a small thread pool (one slow call
-delays nobody else). Every ``interval`` it also expires overdue enrolments on the local clock.
-An expired QR code is still polled for a short grace first: the phone may have enrolled in its
-last second, which only the service can tell. The tick is short so that a watched enrolment
+and the test pushes due (the same budget: watched pushes first, the others after the
+enrolments), and asks the API for each one's status concurrently on a small thread pool (one
+slow call delays nobody else). Every ``interval`` it also expires overdue enrolments (and test
+pushes the service never answered about) on the local clock. An expired QR code is still
+polled for a short grace first: the phone may have enrolled in its last second, which only the
+service can tell. The tick is short so that a watched enrolment
 can be polled at its own rate (3 a second by default); a tick that finds no permit or nothing
 due costs one short transaction.
 
@@ -93,6 +95,7 @@ class Poller:
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._inflight: set[int] = set()
+        self._inflight_pushes: set[int] = set()
         self._errors: deque[float] = deque(maxlen=10_000)
         self._cycles = 0
         self._last_cycle_at: datetime | None = None
@@ -176,7 +179,20 @@ class Poller:
         try:
             grace = timedelta(seconds=max(EXPIRY_GRACE_MIN, self.interval * EXPIRY_GRACE_INTERVALS))
             ahead = timedelta(seconds=min(TICK, self.interval) / 2)
-            for enrolment_id, user_id in self.polling.claim_due(self._batch, grace, ahead):
+            claimed, pushes = self.polling.claim_work(self._batch, grace, ahead)
+            for ident, push_id in pushes:
+                with self._lock:
+                    if ident in self._inflight_pushes:
+                        continue
+                    self._inflight_pushes.add(ident)
+                try:
+                    futures.append(self._pool().submit(self._poll_push, ident, push_id))
+                except RuntimeError:  # the interpreter is exiting: see below
+                    self._stop.set()
+                    with self._lock:
+                        self._inflight_pushes.discard(ident)
+                    break
+            for enrolment_id, user_id in claimed:
                 with self._lock:
                     if enrolment_id in self._inflight:
                         continue  # its previous call is still running
@@ -193,6 +209,7 @@ class Poller:
                     break
             if housekeeping:
                 self.polling.expire_overdue(grace)
+                self.polling.expire_pushes()
                 pending = self.polling.count_active()
         except ConsoleError as exc:
             self._failed(f"Poll cycle failed: {exc}")
@@ -225,6 +242,21 @@ class Poller:
         if error is not None:
             log.warning("polling enrolment %s: %s", enrolment_id, error)
             self._failed(f"Enrolment #{enrolment_id}: {error}")
+
+    def _poll_push(self, ident: int, push_id: str) -> None:
+        try:
+            error = self.polling.poll_push(ident, push_id, backoff=self._backoff)
+        except ConsoleError as exc:
+            error = str(exc)
+        except Exception as exc:  # a worker must never die silently
+            log.exception("polling test push %s failed", ident)
+            error = f"unexpected {type(exc).__name__}"
+        finally:
+            with self._lock:
+                self._inflight_pushes.discard(ident)
+        if error is not None:
+            log.warning("polling test push %s: %s", ident, error)
+            self._failed(f"Test push #{ident}: {error}")
 
     def _backoff(self, failures: int) -> timedelta:
         """Wait after ``failures`` failed polls in a row: 2, 4, 8... intervals, capped."""

@@ -39,11 +39,13 @@ from dashboard.usecases.bulk import BulkOnboarding
 from dashboard.usecases.campaigns import Campaigns
 from dashboard.usecases.database import Database
 from dashboard.usecases.demo_history import DemoHistory, rules_from
+from dashboard.usecases.devices import Devices
 from dashboard.usecases.enrolments import Enrolments
 from dashboard.usecases.invitation_links import InvitationLinks
 from dashboard.usecases.invitations import Invitations
 from dashboard.usecases.outbox import Outbox
 from dashboard.usecases.polling import Polling
+from dashboard.usecases.pushes import Pushes
 from dashboard.usecases.queue import Queue
 from dashboard.usecases.reports import Reports
 from dashboard.usecases.system import SystemInfo
@@ -72,6 +74,8 @@ class UseCases:
     table: EnrolmentTable
     queue: Queue
     invitations: Invitations
+    pushes: Pushes
+    devices: Devices
 
 
 def build_use_cases(
@@ -92,14 +96,21 @@ def build_use_cases(
         sessions, lifetime=invite.lifetime, language=invite.language, clock=clock
     )
     changes = Changes()
+    # The budget counts pending pushes again once one is sent or watched in this process.
+    pushes = Pushes(sessions, omi, clock=clock, sent=lambda: polling.budget.forget_push_counts())
+    polling = Polling(
+        sessions, omi, enrolments, clock=clock, limits=limits, changes=changes, pushes=pushes
+    )
     return UseCases(
         accounts=Accounts(sessions, store=store, clock=clock),
         enrolments=enrolments,
-        polling=Polling(sessions, omi, enrolments, clock=clock, limits=limits, changes=changes),
+        polling=polling,
         watching=Watching(sessions, enrolments, changes, limits, clock=clock),
         table=EnrolmentTable(sessions),
         queue=Queue(sessions, enrolments, invitations, clock=clock),
         invitations=invitations,
+        pushes=pushes,
+        devices=Devices(sessions, omi, pushes, polling.budget, clock=clock),
     )
 
 
@@ -127,6 +138,8 @@ class Services:
     mailer: Mailer
     simulator: RunningSimulator | None
     invitation_links: InvitationLinks
+    pushes: Pushes
+    devices: Devices
     store: ScimClient | None = None
     store_tokens: BearerTokens | None = None
     catcher: MailCatcher | None = None
@@ -246,6 +259,8 @@ def build_services(settings: Settings) -> Services:
         store_tokens=store_tokens,
         catcher=catcher,
         invitation_links=links,
+        pushes=uc.pushes,
+        devices=uc.devices,
         public_page=public_page,
         public_url=public_url,
     )

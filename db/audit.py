@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 from db.enrolments import STREAM_BATCH, AnySelect
 from db.models import Account, Enrolment, EnrolmentEvent
 
-Action = Literal["create_account", "issue", "supersede", "cancel", "other"]
+Action = Literal[
+    "create_account", "issue", "supersede", "cancel", "test_push", "remove_device", "other"
+]
 ACTIONS: tuple[str, ...] = get_args(Action)
 
 
@@ -38,6 +40,8 @@ class AuditFilter:
     until: datetime | None = None
     exclude_actors: frozenset[str] = frozenset()
     status_actions: tuple[tuple[str, str], ...] = ()
+    #: An event that keeps its status and whose detail starts with the prefix is that action.
+    detail_actions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,14 @@ def _trail(where: AuditFilter) -> Subquery:
     )
     action = case(
         (EnrolmentEvent.from_status.is_(None), "issue"),
+        *(
+            (
+                (EnrolmentEvent.from_status == EnrolmentEvent.to_status)
+                & EnrolmentEvent.detail.startswith(prefix, autoescape=True),
+                name,
+            )
+            for prefix, name in where.detail_actions
+        ),
         *((EnrolmentEvent.to_status == status, name) for status, name in where.status_actions),
         else_="other",
     )

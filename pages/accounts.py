@@ -5,8 +5,8 @@ import streamlit as st
 from dashboard.domain.roles import Permission
 from dashboard.errors import IdentityStoreConflict
 from dashboard.ui import accounts_widgets as part
+from dashboard.ui import devices_widgets, widgets
 from dashboard.ui import invitation_widgets as invites
-from dashboard.ui import widgets
 from dashboard.ui.pages import page
 from dashboard.ui.services import services
 from dashboard.ui.signin import may, require
@@ -77,3 +77,4 @@ with widgets.reported():
         st.rerun()
     part.accounts_table(accounts, search, marked)
     invites.accounts_section(accounts)  # only once the accounts could be read
+    devices_widgets.accounts_section(accounts)

@@ -6,8 +6,8 @@ import streamlit as st
 
 from dashboard.domain.roles import Permission
 from dashboard.ui import bulk_widgets as section
+from dashboard.ui import devices_widgets, widgets
 from dashboard.ui import invitation_widgets as invites
-from dashboard.ui import widgets
 from dashboard.ui.pages import page
 from dashboard.ui.services import services
 from dashboard.ui.signin import require
@@ -46,6 +46,7 @@ with widgets.reported():
         widgets.campaign_progress(bulk.campaigns.progress(campaign.id))
         section.downloads(campaign.id, campaign.name, bulk.qr_sheets)
         invites.campaign_panel(campaign.id, campaign.name)
+        devices_widgets.verify_panel(campaign.id)
         if st.button("Show its enrolments", icon=":material/table_rows:", key="bulk-show"):
             st.session_state["enrolments-campaign"] = campaign.id
             st.switch_page(page("enrolments"))

@@ -6,9 +6,9 @@ from dashboard.domain.clock import utc_now
 from dashboard.domain.roles import Permission
 from dashboard.errors import ConsoleError
 from dashboard.ui import accounts_widgets as accounts_part
+from dashboard.ui import devices_widgets, watch, widgets
 from dashboard.ui import enrol_widgets as part
 from dashboard.ui import invitation_widgets as invites
-from dashboard.ui import watch, widgets
 from dashboard.ui.services import demo_device_url, services
 from dashboard.ui.signin import may, require
 from dashboard.views import enrol as view
@@ -77,3 +77,4 @@ if account is not None:
         else:
             part.last_enrolment(latest)
             buttons(account, (view.ISSUE,))
+    devices_widgets.panel(account.id)

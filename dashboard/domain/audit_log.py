@@ -16,6 +16,8 @@ ACTION_LABELS: dict[str, str] = {
     "issue": "Issued QR code",
     "supersede": "Superseded QR code (re-issue)",
     "cancel": "Cancelled enrolment",
+    "test_push": "Sent a test push",
+    "remove_device": "Removed a device",
     "other": "Other change",
 }
 

@@ -18,6 +18,8 @@ class Counts:
     expired_or_declined: int
     issued_today: int
     enrolled_today: int
+    verified: int = 0
+    """Accounts enrolled whose phone approved a test push (``dashboard.domain.devices``)."""
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 Roles are ordered ``viewer < operator < admin``; each role has the permissions of the ones
 below it. A viewer sees every enrolment but changes nothing; an operator creates accounts and
 issues, re-issues and cancels QR codes (one by one, in bulk, or in the registration demo) and
-sends or revokes invitations by e-mail; an
-admin also sees the System page and the audit trail.
+sends or revokes invitations by e-mail and sends test pushes to enrolled devices; an
+admin also removes devices and sees the System page and the audit trail. A viewer sees an
+account's devices.
 
 Roles come from configuration (``AccessSettings`` in ``dashboard.settings``): lists of entries,
 each an e-mail address (``alice@example.com``, compared ignoring case), a whole domain
@@ -58,6 +59,8 @@ class Permission(StrEnum):
     CANCEL = "cancel enrolment"
     INVITE = "send or revoke invitations"
     BULK = "bulk onboarding"
+    PUSH = "send test pushes"  # one account's, or a campaign's bulk verify
+    REMOVE_DEVICE = "remove devices"
     DEMO = "registration demo"  # creates accounts and issues QR codes as a website would
     SYSTEM = "system page"
     AUDIT = "audit trail"
@@ -72,8 +75,9 @@ _OPERATOR = _VIEWER | {
     Permission.INVITE,
     Permission.BULK,
     Permission.DEMO,
+    Permission.PUSH,
 }
-_ADMIN = _OPERATOR | {Permission.SYSTEM, Permission.AUDIT}
+_ADMIN = _OPERATOR | {Permission.SYSTEM, Permission.AUDIT, Permission.REMOVE_DEVICE}
 
 #: The permission table: what each role may do.
 PERMISSIONS: Mapping[Role, frozenset[Permission]] = {

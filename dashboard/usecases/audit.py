@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.domain.audit_log import AuditEntry, AuditQuery
 from dashboard.domain.csv_text import csv_line
+from dashboard.domain.devices import REMOVED_PREFIX, SENT_PREFIX
 from dashboard.domain.roles import SYSTEM_ACTORS
 from dashboard.domain.statuses import Status
 from dashboard.errors import InputError
@@ -26,6 +27,8 @@ from db.audit import AuditFilter
 MAX_PAGE = 1000
 #: An event moving an enrolment to one of these statuses is that operator action.
 STATUS_ACTIONS = ((Status.SUPERSEDED.value, "supersede"), (Status.CANCELLED.value, "cancel"))
+#: An operator's device action, recorded on the enrolled enrolment with its status kept.
+DETAIL_ACTIONS = ((SENT_PREFIX, "test_push"), (REMOVED_PREFIX, "remove_device"))
 CSV_HEADER = ("at", "actor", "action", "username", "account_id", "enrolment_id", "detail")
 
 
@@ -38,6 +41,7 @@ def audit_filter(query: AuditQuery) -> AuditFilter:
         until=query.until,
         exclude_actors=frozenset(SYSTEM_ACTORS),
         status_actions=STATUS_ACTIONS,
+        detail_actions=DETAIL_ACTIONS,
     )
 
 

@@ -7,6 +7,10 @@ priority order, set when each is due again, store the bucket. Processes therefor
 on the row, never poll more than the budget between them and never claim one enrolment twice.
 A 429 or a burst of server errors seen by any process slows all of them (``rate_limited``,
 ``server_error``), and the rate recovers by itself.
+
+Test pushes (``db.pushes``) spend the same permits (``claim_work``): watched ones first, then
+the enrolments, then the other pending pushes, each polled at most every ``interval`` and all
+of them together at most half the budget.
 """
 
 from __future__ import annotations
@@ -21,15 +25,26 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard.domain import budget as rules
 from dashboard.domain.budget import DEFAULT_LIMITS, Bucket, Limits
 from dashboard.domain.clock import utc_now
+from dashboard.domain.devices import push_period
 from dashboard.usecases.transactions import reading, writing
 from db import budget as store
 from db import enrolments as queries
+from db import pushes as push_queries
 from db.enrolments import DueEnrolment
 from db.models import PollBudget
+from db.pushes import DuePush
 
 #: The counts of active and watched enrolments (for the floor and the watched share) are
 #: refreshed at most this often per process, not on every tick.
 COUNTS_MAX_AGE = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What one claim took permits for: test pushes (watched first) and enrolments."""
+
+    pushes: list[DuePush]
+    enrolments: list[DueEnrolment]
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,7 @@ class Budget:
         self._clock = clock
         self._lock = threading.Lock()
         self._counts: tuple[datetime, int, int] | None = None
+        self._push_counts: tuple[datetime, int, int] | None = None
 
     def claim(
         self, limit: int, *, grace: timedelta = timedelta(0), ahead: timedelta = timedelta(0)
@@ -75,6 +91,18 @@ class Budget:
         """Claim up to ``limit`` enrolments due within ``ahead``, as many as the budget allows
         now, most urgent first (``dashboard.domain.budget``); QR codes expired less than
         ``grace`` ago are still claimed."""
+        return self.claim_work(limit, grace=grace, ahead=ahead, pushes=False).enrolments
+
+    def claim_work(
+        self,
+        limit: int,
+        *,
+        grace: timedelta = timedelta(0),
+        ahead: timedelta = timedelta(0),
+        pushes: bool = True,
+    ) -> Claimed:
+        """Like ``claim``, and test pushes too, from the same permits: watched pushes first,
+        then the enrolments in their order, then the other pending pushes."""
         limits = self.limits
         with writing(self._sessions) as session:
             now = self._clock()
@@ -82,22 +110,51 @@ class Budget:
             bucket = rules.refill(_bucket(row), now, limits)
             wanted = min(limit, rules.permits(bucket, now))
             claimed: list[DueEnrolment] = []
+            first: list[DuePush] = []
+            after: list[DuePush] = []
             if wanted > 0:
+                pending_pushes, watched_pushes = self._pushes(session, now) if pushes else (0, 0)
+                horizon = now + ahead
+                if pending_pushes:
+                    first = push_queries.claim_due(
+                        session, now, wanted, horizon=horizon, watched=True
+                    )
                 pending, watchers = self._active(session, now)
                 floor = rules.floor_seconds(pending, limits)
                 claimed = queries.claim_due(
                     session,
                     now,
-                    wanted,
-                    horizon=now + ahead,
+                    wanted - len(first),
+                    horizon=horizon,
                     starving_before=now - timedelta(seconds=floor),
                     recent_after=now - rules.RECENT,
                     expired_after=now - grace,
                 )
                 queries.reschedule(session, {c.id: now + self._period(c, now, floor, watchers)
                                              for c in claimed})  # fmt: skip
-            _store(row, rules.take(bucket, len(claimed), now))
-            return claimed
+                if pending_pushes:
+                    left = wanted - len(first) - len(claimed)
+                    after = push_queries.claim_due(
+                        session, now, left, horizon=horizon, watched=False
+                    )
+                    every = watchers + watched_pushes
+                    due = {p.id: now + self._push_period(p, every, pending_pushes)
+                           for p in first + after}  # fmt: skip
+                    push_queries.reschedule(session, due)
+            _store(row, rules.take(bucket, len(first) + len(claimed) + len(after), now))
+            return Claimed(first + after, claimed)
+
+    def take(self, count: int) -> int:
+        """Take up to ``count`` permits for calls that are not polls (a bulk verify's pushes):
+        how many the budget allows now (none while the API's back-off pauses it)."""
+        limits = self.limits
+        with writing(self._sessions) as session:
+            now = self._clock()
+            row = store.locked_budget(session, now, limits.burst)
+            bucket = rules.refill(_bucket(row), now, limits)
+            taken = max(0, min(count, rules.permits(bucket, now)))
+            _store(row, rules.take(bucket, taken, now))
+            return taken
 
     def rate_limited(self, retry_after: float | None, reason: str) -> None:
         """The API answered a status call with 429: pause and slow down every poller."""
@@ -141,6 +198,33 @@ class Budget:
             watchers=watchers,
         )
         return timedelta(seconds=seconds)
+
+    def _push_period(self, due: DuePush, watchers: int, pending: int) -> timedelta:
+        limits = self.limits
+        seconds = push_period(
+            watched=due.watched,
+            watchers=watchers,
+            pending=pending,
+            max_rps=limits.max_rps,
+            watched_rps=limits.watched_rps,
+            interval=limits.interval,
+        )
+        return timedelta(seconds=seconds)
+
+    def _pushes(self, session: Session, now: datetime) -> tuple[int, int]:
+        with self._lock:
+            cached = self._push_counts
+        if cached is not None and timedelta(0) <= now - cached[0] < COUNTS_MAX_AGE:
+            return cached[1], cached[2]
+        pending, watched = push_queries.active_counts(session, now)
+        with self._lock:
+            self._push_counts = (now, pending, watched)
+        return pending, watched
+
+    def forget_push_counts(self) -> None:
+        """A push was just sent or watched here: count again on the next claim."""
+        with self._lock:
+            self._push_counts = None
 
     def _active(self, session: Session, now: datetime) -> tuple[int, int]:
         with self._lock:

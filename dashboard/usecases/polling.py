@@ -23,6 +23,7 @@ from dashboard.errors import ApiError, ApiRateLimited, ApiUnavailable
 from dashboard.omi.client import OmiClient
 from dashboard.usecases.budget import Budget
 from dashboard.usecases.enrolments import Enrolments, find
+from dashboard.usecases.pushes import Pushes
 from dashboard.usecases.transactions import reading, writing
 from dashboard.usecases.watching import Changes
 from db import enrolments as queries
@@ -45,6 +46,7 @@ class Polling:
         clock: Callable[[], datetime] = utc_now,
         limits: Limits = DEFAULT_LIMITS,
         changes: Changes | None = None,
+        pushes: Pushes | None = None,
     ) -> None:
         self._sessions = sessions
         self._omi = omi
@@ -52,6 +54,7 @@ class Polling:
         self._clock = clock
         self.budget = Budget(sessions, limits, clock=clock)
         self._changes = changes or Changes()
+        self.pushes = pushes
         self._lock = threading.Lock()
         self._last: dict[int, EnrolmentView] = {}  # what each enrolment's last poll left
 
@@ -63,6 +66,42 @@ class Polling:
         pairs. Several processes never claim the same one. QR codes expired less than ``grace``
         ago are still claimed."""
         return [(c.id, c.user_id) for c in self.budget.claim(limit, grace=grace, ahead=ahead)]
+
+    def claim_work(
+        self, limit: int, grace: timedelta = timedelta(0), ahead: timedelta = timedelta(0)
+    ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """Like ``claim_due``, with the test pushes due from the same budget: (enrolment id,
+        user id) pairs and (push row id, the API's push id) pairs."""
+        work = self.budget.claim_work(
+            limit, grace=grace, ahead=ahead, pushes=self.pushes is not None
+        )
+        return [(c.id, c.user_id) for c in work.enrolments], [
+            (p.id, p.push_id) for p in work.pushes
+        ]
+
+    def poll_push(
+        self, ident: int, push_id: str, *, backoff: Callable[[int], timedelta]
+    ) -> str | None:
+        """Ask the API for one test push's status and record it; on an API error keep it on
+        the push, slow every poller down as a status call's error would, and ask again after
+        ``backoff(failures in a row)``. Returns the error, or None."""
+        assert self.pushes is not None
+        try:
+            status = self._omi.push_status(push_id, retries=0)
+        except ApiError as exc:
+            message = str(exc) or type(exc).__name__
+            if isinstance(exc, ApiRateLimited):
+                self.budget.rate_limited(exc.retry_after, message)
+            elif isinstance(exc, ApiUnavailable):
+                self.budget.server_error(message)
+            self.pushes.record_failure(ident, message, backoff)
+            return message
+        self.pushes.apply(ident, status)
+        return None
+
+    def expire_pushes(self) -> int:
+        """End the test pushes the service never answered about in time."""
+        return 0 if self.pushes is None else self.pushes.expire_overdue()
 
     def poll(
         self, enrolment_id: int, user_id: str, *, backoff: Callable[[int], timedelta]

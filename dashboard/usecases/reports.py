@@ -18,7 +18,7 @@ from dashboard.domain.overview import Counts, DayOutcome, Funnel, Overview, Time
 from dashboard.domain.statuses import ACTIVE, REACHED_PHONE, Status
 from dashboard.errors import InputError
 from dashboard.usecases.transactions import reading
-from db import stats
+from db import pushes, stats
 
 MAX_DAYS = 3660
 
@@ -50,6 +50,7 @@ class Reports:
                 + by_status.get(Status.DECLINED.value, 0),
                 issued_today=stats.count_issued(session, issued_from=today),
                 enrolled_today=stats.count_finished_since(session, Status.ENROLLED.value, today),
+                verified=pushes.verified_accounts(session),
             )
             enrolled, (median, p90) = stats.duration_percentiles(
                 session, Status.ENROLLED.value, (0.5, 0.9), issued_from=since

@@ -28,6 +28,12 @@ def headline(counts: Counts) -> list[Metric]:
         Metric("Accounts", counts.accounts),
         Metric("Pending", counts.pending, help="Waiting for a scan or a confirmation."),
         Metric("Enrolled", counts.enrolled),
+        Metric(
+            "Verified",
+            counts.verified,
+            delta=share(counts.verified, counts.enrolled, " of enrolled"),
+            help="Enrolled people whose phone approved a test push.",
+        ),
         Metric("Expired or declined", counts.expired_or_declined),
         Metric("Issued today", counts.issued_today, help="QR codes issued today (UTC)."),
         Metric("Enrolled today", counts.enrolled_today, help="Finished today (UTC)."),

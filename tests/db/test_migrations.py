@@ -20,8 +20,15 @@ from db.engine import (
 from db.models import Account, Base, Campaign, Enrolment, EnrolmentEvent
 from tests.support import factories
 
-TABLES = {"accounts", "enrolments", "enrolment_events", "campaigns", "alembic_version"}
-HEAD = "0007"
+TABLES = {
+    "accounts",
+    "enrolments",
+    "enrolment_events",
+    "campaigns",
+    "test_pushes",
+    "alembic_version",
+}
+HEAD = "0008"
 
 
 def test_upgrade_from_empty(database_url: str) -> None:
@@ -254,7 +261,10 @@ def test_sqlite_file_and_its_folder_are_created(tmp_path: Path) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002", "0003", "0004", "0005", "0006", "0007"])
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"]
+
+
+@pytest.mark.parametrize("revision", REVISIONS)
 def test_each_revision_applies_alone(sqlite_url: str, revision: str) -> None:
     upgrade(sqlite_url, revision)
     engine = create_engine_for(sqlite_url)

@@ -32,6 +32,7 @@ ACTIONS = (
     Permission.INVITE,
     Permission.BULK,
     Permission.DEMO,
+    Permission.PUSH,
 )
 RULES = RoleRules(
     admins=("ann@example.com", "group:console-admins"),
@@ -44,6 +45,7 @@ def test_the_permission_table() -> None:
     assert PERMISSIONS[Role.VIEWER] == {Permission.VIEW}
     assert PERMISSIONS[Role.OPERATOR] == {Permission.VIEW, *ACTIONS}
     assert PERMISSIONS[Role.ADMIN] == set(Permission)
+    assert Permission.REMOVE_DEVICE not in PERMISSIONS[Role.OPERATOR]  # admins remove devices
     assert PERMISSIONS[Role.VIEWER] < PERMISSIONS[Role.OPERATOR] < PERMISSIONS[Role.ADMIN]
 
 
