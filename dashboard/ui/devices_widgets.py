@@ -1,10 +1,11 @@
 """The devices panel of an enrolled account (Enrol device, Accounts) and a campaign's bulk
 verify (Bulk onboarding).
 
-The panel is a fragment on a timer: it appears by itself once the account's enrolment is
-ENROLLED, lists the devices (asked of the API once per enrolment, again on Refresh), sends a
-test push and shows its status as the poller moves it (this tab's look keeps the push polled
-first), and offers removal behind a confirmation where the tenant allows it.
+The panel appears once the account's enrolment is ENROLLED (the Enrol page runs once more when
+its enrolment ends on screen), lists the devices (asked of the API once per enrolment, again on
+Refresh), sends a test push and shows its status as the poller moves it (this tab's look keeps
+the push polled first). Only while a push is pending is the panel a fragment on a timer, so an
+idle Enrol page costs nothing. Removal sits behind a confirmation where the tenant allows it.
 """
 
 from __future__ import annotations
@@ -24,26 +25,42 @@ from dashboard.ui.services import services
 from dashboard.ui.signin import may, require
 from dashboard.views import devices as view
 
-#: The panel's timer, in seconds: once a second is soon enough for a person to see Verified
-#: (the poller asks about a watched push three times a second), and every open Enrol page
-#: pays for it, enrolled or not (one database read when not).
+#: The panel's timer while a push is pending, in seconds: soon enough for a person to see
+#: Verified (the poller asks about a watched push three times a second).
 REFRESH = 1.0
 _LISTED = "devices-listed"
 _PENDING = "devices-removal"
 
 
-@st.fragment(run_every=REFRESH)
 def panel(account_id: uuid.UUID) -> None:
-    """The account's devices and test push, once it has an enrolled device."""
+    """The account's devices and test push, once it has an enrolled device; refreshed by a
+    timer only while its latest test push is pending."""
+    with widgets.reported():
+        pushes = services().pushes.latest(account_id, limit=1)
+        if pushes and pushes[0].status is PushOutcome.PENDING:
+            _live(account_id)
+        else:
+            _show(account_id)
+
+
+@st.fragment(run_every=REFRESH)
+def _live(account_id: uuid.UUID) -> None:
+    """The panel on a timer; once the push is answered, the whole page again (no timer)."""
+    if not _show(account_id):
+        st.rerun()
+
+
+def _show(account_id: uuid.UUID) -> bool:
+    """Render the panel; whether a test push is still pending."""
     uc = services()
     with widgets.reported():
         latest = uc.enrolments.latest(account_id)
         if latest is None or latest.status is not Status.ENROLLED:
-            return
+            return False
         st.subheader("Devices")
         devices = _devices(account_id, latest.id)
         if devices is None:
-            return
+            return False
         if devices:
             st.dataframe(
                 view.device_rows(devices),
@@ -52,8 +69,10 @@ def panel(account_id: uuid.UUID) -> None:
             )
         else:
             st.caption(view.NO_DEVICES)
-        _push(account_id, devices)
+        pending = _push(account_id, devices)
         _removal(account_id, devices)
+        return pending
+    return False
 
 
 def accounts_section(accounts: list[AccountView]) -> None:
@@ -93,7 +112,7 @@ def _devices(account_id: uuid.UUID, enrolment_id: int) -> list[DeviceRecord] | N
     return devices
 
 
-def _push(account_id: uuid.UUID, devices: list[DeviceRecord]) -> None:
+def _push(account_id: uuid.UUID, devices: list[DeviceRecord]) -> bool:
     uc = services()
     pushes = uc.pushes.latest(account_id, limit=5)
     proof = view.verified(pushes)
@@ -126,9 +145,10 @@ def _push(account_id: uuid.UUID, devices: list[DeviceRecord]) -> None:
                     device_id=target or None,
                     device_name=names.get(target or ""),
                 )
-            except ConsoleError as exc:  # kept: the panel's timer would wipe it at once
+            except ConsoleError as exc:  # kept: a rerun would wipe it at once
                 st.session_state[failed] = str(exc)
-            pushes = uc.pushes.latest(account_id, limit=5)
+            else:
+                st.rerun()  # the whole page: the panel goes on its timer while the push is out
         refused = st.session_state.get(f"push-failed-{account_id}")
         if refused:
             st.error(
@@ -142,6 +162,8 @@ def _push(account_id: uuid.UUID, devices: list[DeviceRecord]) -> None:
             phone = _demo_phone_url(account_id)
             if phone:
                 st.link_button("Open the simulated phone", phone, icon=":material/smartphone:")
+            return True
+    return False
 
 
 def _demo_phone_url(account_id: uuid.UUID) -> str | None:
@@ -168,7 +190,7 @@ def _removal(account_id: uuid.UUID, devices: list[DeviceRecord]) -> None:
     )
     if right.button("Remove device…", icon=":material/delete:", key=f"remove-{account_id}"):
         st.session_state[_PENDING] = (account_id, chosen)
-    # The panel reruns on its timer: the confirmation stays open for as long as it is pending.
+    # The panel may rerun on its timer: the confirmation stays open for as long as it is pending.
     pending = st.session_state.get(_PENDING)
     if pending is not None and pending[0] == account_id and pending[1] in named:
         _confirm_removal(account_id, named[pending[1]])

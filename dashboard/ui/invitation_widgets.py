@@ -94,17 +94,35 @@ def account_panel(account: AccountView, where: str, *, history: bool = True) -> 
     mail_waits()
 
 
-@st.fragment(run_every=LIVE_EVERY)
 def _progress(account_id: UUID, history: bool) -> None:
-    """The account's invitation and timeline, re-read every ``LIVE_EVERY`` seconds, so the
-    operator sees sent, opened, QR issued, scanned, enrolled by itself."""
-    uc = services()
+    """The account's invitation and timeline: re-read every ``LIVE_EVERY`` seconds while the
+    invitation is live, so the operator sees sent, opened, QR issued, scanned, enrolled by
+    itself; shown once (no timer) otherwise."""
     with widgets.reported():
-        st.caption(widgets.plain(view.current(uc.invitations.current(account_id))))
-        steps = uc.invitations.timeline(account_id=account_id) if history else []
-        if steps:
-            st.caption(f"Its timeline · {len(steps)} steps")
-            st.table(view.timeline_table(steps))
+        current = services().invitations.current(account_id)
+        if current is not None and current.live:
+            _live_progress(account_id, history)
+        else:
+            _shown(account_id, history)
+
+
+@st.fragment(run_every=LIVE_EVERY)
+def _live_progress(account_id: UUID, history: bool) -> None:
+    with widgets.reported():
+        if not _shown(account_id, history):
+            st.rerun()  # it ended: the whole page once more, without the timer
+
+
+def _shown(account_id: UUID, history: bool) -> bool:
+    """Render the invitation line and timeline; whether the invitation is live."""
+    uc = services()
+    current = uc.invitations.current(account_id)
+    st.caption(widgets.plain(view.current(current)))
+    steps = uc.invitations.timeline(account_id=account_id) if history else []
+    if steps:
+        st.caption(f"Its timeline · {len(steps)} steps")
+        st.table(view.timeline_table(steps))
+    return current is not None and current.live
 
 
 def accounts_section(accounts: list[AccountView]) -> None:

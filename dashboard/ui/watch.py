@@ -29,13 +29,17 @@ def hold(shown: EnrolmentView) -> None:
     """Record that this tab watches ``shown``; on a fragment's timed rerun, wait (at most
     ``WAIT``) until the enrolment differs from it. Call it after rendering ``shown``."""
     watching = services().watching
-    if shown.status not in ACTIVE:
-        # A finished enrolment never changes: waiting would only hold the session's script
-        # thread, where a click in another fragment of the page (the devices panel) then waits
-        # or is dropped.
-        return
-    watching.watch(shown.id)
     context = get_script_run_ctx()
     timed = context is not None and bool(context.fragment_ids_this_run)
+    seen_active = f"watch-active-{shown.id}"
+    if shown.status not in ACTIVE:
+        # A finished enrolment never changes: waiting would only hold the session's script
+        # thread. When it ended on screen, the whole page runs once more, so what comes after
+        # the end (the devices panel) appears without a timer of its own.
+        if st.session_state.pop(seen_active, False) and timed:
+            st.rerun()
+        return
+    st.session_state[seen_active] = True
+    watching.watch(shown.id)
     if timed and watching.wait_for_change(shown.id, shown, WAIT):
         st.rerun(scope="fragment")

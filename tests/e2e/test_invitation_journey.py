@@ -111,7 +111,10 @@ def test_invite_open_scan_enrol_and_watch_it_happen(
     expect(tab.get_by_text("Ann Example")).to_have_count(0)
     page.goto(f"{console_server.url}/outbox")
     wait_idle(page)
-    expect(page.get_by_role("link", name="Open the link").first).to_be_visible(timeout=DEADLINE)
+    expect(page.get_by_text("Received by the demo mail catcher")).to_be_visible(timeout=DEADLINE)
+    expect(page.get_by_role("link", name="Open the link").first).to_have_attribute(
+        "href", link, timeout=DEADLINE
+    )
     shoot(page, "outbox")
     assert "Traceback" not in console_server.log.read_text()
     person.close()
