@@ -37,6 +37,7 @@ def hold(shown: EnrolmentView) -> None:
         # thread. When it ended on screen, the whole page runs once more, so what comes after
         # the end (the devices panel) appears without a timer of its own.
         if st.session_state.pop(seen_active, False) and timed:
+            st.session_state["watch"] = shown.id  # the page goes on showing how it ended
             st.rerun()
         return
     st.session_state[seen_active] = True
