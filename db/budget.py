@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import ACTIVE_STATUSES, Enrolment, PollBudget
+from db.push_models import TestPush
 
 BUDGET_ID = 1
 
@@ -56,3 +57,22 @@ def longest_wait_since(session: Session) -> datetime | None:
             Enrolment.status.in_(ACTIVE_STATUSES)
         )
     )
+
+
+def idle(session: Session, *, horizon: datetime, expired_after: datetime) -> bool:
+    """Whether a claim would find nothing to do: no enrolment or test push due by ``horizon``
+    and a budget row that already says its rate is nil (one read, no lock)."""
+    enrolment = select(Enrolment.id).where(
+        Enrolment.status.in_(ACTIVE_STATUSES),
+        Enrolment.next_poll_at <= horizon,
+        Enrolment.expires_at > expired_after,
+    )
+    push = select(TestPush.id).where(
+        TestPush.status == "PENDING",
+        TestPush.push_id.is_not(None),
+        TestPush.next_poll_at <= horizon,
+    )
+    rate = session.scalar(select(PollBudget.rate).where(PollBudget.id == BUDGET_ID))
+    if rate is None or rate > 0:
+        return False
+    return session.scalar(enrolment.limit(1)) is None and session.scalar(push.limit(1)) is None
