@@ -26,9 +26,11 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from dashboard.domain.clock import utc_now
 from dashboard.errors import ConsoleError
@@ -94,8 +96,7 @@ class Poller:
         self._thread: threading.Thread | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
-        self._inflight: set[int] = set()
-        self._inflight_pushes: set[int] = set()
+        self._inflight: set[str] = set()  # what is being polled: "Enrolment #3"
         self._errors: deque[float] = deque(maxlen=10_000)
         self._cycles = 0
         self._last_cycle_at: datetime | None = None
@@ -180,32 +181,27 @@ class Poller:
             grace = timedelta(seconds=max(EXPIRY_GRACE_MIN, self.interval * EXPIRY_GRACE_INTERVALS))
             ahead = timedelta(seconds=min(TICK, self.interval) / 2)
             claimed, pushes = self.polling.claim_work(self._batch, grace, ahead)
-            for ident, push_id in pushes:
+            work = [
+                (f"Test push #{ident}", partial(self.polling.poll_push, ident, push_id))
+                for ident, push_id in pushes
+            ] + [
+                (f"Enrolment #{ident}", partial(self.polling.poll, ident, user_id))
+                for ident, user_id in claimed
+            ]
+            for what, call in work:
                 with self._lock:
-                    if ident in self._inflight_pushes:
-                        continue
-                    self._inflight_pushes.add(ident)
-                try:
-                    futures.append(self._pool().submit(self._poll_push, ident, push_id))
-                except RuntimeError:  # the interpreter is exiting: see below
-                    self._stop.set()
-                    with self._lock:
-                        self._inflight_pushes.discard(ident)
-                    break
-            for enrolment_id, user_id in claimed:
-                with self._lock:
-                    if enrolment_id in self._inflight:
+                    if what in self._inflight:
                         continue  # its previous call is still running
-                    self._inflight.add(enrolment_id)
+                    self._inflight.add(what)
                 try:
-                    futures.append(self._pool().submit(self._poll, enrolment_id, user_id))
+                    futures.append(self._pool().submit(self._work, what, call))
                 except RuntimeError:
                     # The interpreter is exiting (concurrent.futures refuses new work then):
-                    # the claim lapses by itself and the next process picks the enrolment up.
+                    # the claim lapses by itself and the next process picks the work up.
                     log.info("the process is shutting down; the poller stops")
                     self._stop.set()
                     with self._lock:
-                        self._inflight.discard(enrolment_id)
+                        self._inflight.discard(what)
                     break
             if housekeeping:
                 self.polling.expire_overdue(grace)
@@ -228,35 +224,21 @@ class Poller:
                 self._pending = pending
         return len(futures)
 
-    def _poll(self, enrolment_id: int, user_id: str) -> None:
+    def _work(self, what: str, call: Callable[..., str | None]) -> None:
+        """Run one status call (``what``: "Enrolment #3", "Test push #5") on a worker."""
         try:
-            error = self.polling.poll(enrolment_id, user_id, backoff=self._backoff)
+            error = call(backoff=self._backoff)
         except ConsoleError as exc:
             error = str(exc)
         except Exception as exc:  # a worker must never die silently
-            log.exception("polling enrolment %s failed", enrolment_id)
+            log.exception("polling %s failed", what)
             error = f"unexpected {type(exc).__name__}"
         finally:
             with self._lock:
-                self._inflight.discard(enrolment_id)
+                self._inflight.discard(what)
         if error is not None:
-            log.warning("polling enrolment %s: %s", enrolment_id, error)
-            self._failed(f"Enrolment #{enrolment_id}: {error}")
-
-    def _poll_push(self, ident: int, push_id: str) -> None:
-        try:
-            error = self.polling.poll_push(ident, push_id, backoff=self._backoff)
-        except ConsoleError as exc:
-            error = str(exc)
-        except Exception as exc:  # a worker must never die silently
-            log.exception("polling test push %s failed", ident)
-            error = f"unexpected {type(exc).__name__}"
-        finally:
-            with self._lock:
-                self._inflight_pushes.discard(ident)
-        if error is not None:
-            log.warning("polling test push %s: %s", ident, error)
-            self._failed(f"Test push #{ident}: {error}")
+            log.warning("polling %s: %s", what, error)
+            self._failed(f"{what}: {error}")
 
     def _backoff(self, failures: int) -> timedelta:
         """Wait after ``failures`` failed polls in a row: 2, 4, 8... intervals, capped."""

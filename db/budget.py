@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.models import ACTIVE_STATUSES, Enrolment, PollBudget
 from db.push_models import TestPush
+from db.pushes import PENDING
 
 BUDGET_ID = 1
 
@@ -68,7 +69,7 @@ def idle(session: Session, *, horizon: datetime, expired_after: datetime) -> boo
         Enrolment.expires_at > expired_after,
     )
     push = select(TestPush.id).where(
-        TestPush.status == "PENDING",
+        TestPush.status == PENDING,
         TestPush.push_id.is_not(None),
         TestPush.next_poll_at <= horizon,
     )

@@ -7,6 +7,8 @@ import ipaddress
 import secrets
 from dataclasses import dataclass, field
 
+from threaded_uvicorn import local_url
+
 ENROL_SCOPE = "credential:omi:enrol:qr:admin:post"
 STATUS_SCOPE = "credential:omi:enrol:status:get"
 DEVICES_SCOPE = "credential:omi:devices:get"
@@ -18,7 +20,6 @@ SCIM_POST_SCOPE = "SCIM:user:post"
 SCIM_GET_SCOPE = "SCIM:user:get"
 SCIM_QUERY_SCOPE = "SCIM:user:query"
 SCIM_SCOPES = (SCIM_POST_SCOPE, SCIM_GET_SCOPE, SCIM_QUERY_SCOPE)
-WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 - names, not a bind
 
 
 @dataclass(frozen=True)
@@ -75,24 +76,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def connect_host(host: str) -> str:
-    """The address a local client uses to reach a server bound to ``host``."""
-    if host in WILDCARD_HOSTS:
-        return "::1" if host == "::" else "127.0.0.1"
-    return host
-
-
-def base_url(host: str, port: int) -> str:
-    """``http://host:port`` with IPv6 literals bracketed."""
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"
-    return f"http://{host}:{port}"
-
-
 def resolve(config: SimConfig, bound_port: int | None = None) -> SimConfig:
     """Fill in what ``config`` left open: the bound port, the public URL and the secret."""
     port = bound_port if bound_port is not None else config.port
-    public_url = config.public_url or base_url(connect_host(config.host), port)
+    public_url = config.public_url or local_url(config.host, port)
     return dataclasses.replace(
         config,
         port=port,

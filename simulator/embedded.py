@@ -12,11 +12,11 @@ from uuid import UUID
 
 from simulator.api import device_url, user_key
 from simulator.app import create_app
-from simulator.config import SimConfig, base_url, connect_host, resolve
+from simulator.config import SimConfig, resolve
 from simulator.phone import phone_path
 from simulator.state import OPEN_STATUSES, Store
 from simulator.users import parse_known_user
-from threaded_uvicorn import ThreadedServer, bind, serve
+from threaded_uvicorn import ThreadedServer, bind, local_url, serve
 
 log = logging.getLogger("simulator")
 STARTUP_TIMEOUT = 15.0
@@ -104,7 +104,7 @@ def start(config: SimConfig = SimConfig(), *, access_log: bool = False) -> Runni
         served = serve(app, sock, name="simulator", access_log=access_log)
     except OSError as exc:
         raise RuntimeError(f"the simulator did not start on {config.host}:{resolved.port}") from exc
-    url = base_url(connect_host(resolved.host), resolved.port)
+    url = local_url(resolved.host, resolved.port)
     assert resolved.public_url is not None
     log.info("simulator listening on %s (public URL %s)", url, resolved.public_url)
     return RunningSimulator(

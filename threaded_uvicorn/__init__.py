@@ -36,6 +36,16 @@ class ThreadedServer:
                 log.warning("%s on port %d did not stop in time", self.name, self.port)
 
 
+def local_url(host: str, port: int) -> str:
+    """``http://host:port`` as a client on this machine reaches a server bound to ``host``
+    (a wildcard address becomes loopback; IPv6 literals are bracketed)."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - recognising the wildcard, not binding to it
+        host = "::1" if host == "::" else "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host``:``port`` (0: a free port); ``OSError`` if taken."""
     family, kind, proto, _, address = socket.getaddrinfo(

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp
 from dashboard.public_page.app import create_app
 from dashboard.settings import Settings
 from dashboard.usecases.invitation_links import InvitationLinks
-from threaded_uvicorn import ThreadedServer, bind, serve
+from threaded_uvicorn import ThreadedServer, bind, local_url, serve
 
 log = logging.getLogger(__name__)
 _LINK = re.compile(r"/i/[^/?#\s]*")
@@ -73,7 +73,7 @@ def start(app: ASGIApp, host: str, port: int, *, access_log: bool = False) -> Ru
     served = serve(
         app, bind(host, port), name="public page", access_log=access_log, server_header=False
     )
-    url = f"http://{_connect_host(host)}:{served.port}"
+    url = local_url(host, served.port)
     log.info("public enrolment page listening on %s", url)
     return RunningPublicPage(base_url=url, served=served)
 
@@ -93,12 +93,3 @@ def serve_public_page(settings: Settings, links: InvitationLinks) -> RunningPubl
             exc.strerror or type(exc).__name__,
         )
         return None
-
-
-def _connect_host(host: str) -> str:
-    """The address a local client reaches a server bound to ``host`` at."""
-    if host in ("", "0.0.0.0"):  # noqa: S104 - recognising the wildcard, not binding to it
-        return "127.0.0.1"
-    if host == "::":
-        return "[::1]"
-    return f"[{host}]" if ":" in host else host
